@@ -1,0 +1,507 @@
+// A partition's log on disk, laid out as Kafka lays it out: segments named by their 20-digit base
+// offset, each with a sparse offset index and time index. Batches are opaque bytes (DESIGN principle 1):
+// append patches only baseOffset and partitionLeaderEpoch in each header, which the CRC does not cover.
+//
+// Ordering: appends, truncation, retention, flush and close run one at a time on an internal promise
+// chain, while offsets are handed out synchronously when append is called, so callers' order is the
+// log's order. Reads run beside the chain and only see a segment's bytes up to the last write that
+// completed, so they never return a partially written batch.
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import pino from 'pino'
+import { BatchView, BATCH_HEADER_SIZE, LOG_OVERHEAD } from '../wire/record-batch.js'
+import { readOffsetCheckpoint, syncDir, writeOffsetCheckpoint } from './checkpoint.js'
+import { InvalidBatchError, LogClosedError, LogStorageError, OffsetOutOfRangeError } from './errors.js'
+import { recordTimestamps } from './record-timestamps.js'
+import { INDEX_SUFFIX, LOG_SUFFIX, LogSegment, TIME_INDEX_SUFFIX, type Logger, type PendingBatch, type SegmentConfig } from './segment.js'
+
+export type { Logger } from './segment.js'
+
+export interface LogOptions {
+  /** segment.bytes */
+  segmentBytes?: number
+  /** index.interval.bytes */
+  indexIntervalBytes?: number
+  /** segment.index.bytes */
+  segmentIndexBytes?: number
+  logger?: Logger
+  /** fsync every append before acknowledging it; Kafka's default leaves durability to the page cache. */
+  flushOnAppend?: boolean
+}
+
+export interface AppendOptions {
+  leaderEpoch: number
+  /** When set, every batch is rewritten to LogAppendTime with this time. */
+  logAppendTimeMs?: bigint
+}
+
+export interface AppendResult {
+  baseOffset: bigint
+  lastOffset: bigint
+  maxTimestamp: bigint
+  /** Last offset of the first batch carrying maxTimestamp (Kafka's shallow offset); -1 without timestamps. */
+  offsetOfMaxTimestamp: bigint
+}
+
+export interface ReadOptions {
+  /** Return the first batch whole even when it is larger than maxBytes (default true). */
+  minOneBatch?: boolean
+  /** Exclusive upper bound, e.g. the high watermark: only batches wholly below it are returned. */
+  maxOffset?: bigint
+}
+
+export interface TimestampAndOffset {
+  offset: bigint
+  timestamp: bigint
+  /** partitionLeaderEpoch of the batch holding the offset, -1 when unknown. */
+  leaderEpoch: number
+}
+
+export const DEFAULT_SEGMENT_BYTES = 1024 * 1024 * 1024
+export const DEFAULT_INDEX_INTERVAL_BYTES = 4096
+export const DEFAULT_SEGMENT_INDEX_BYTES = 10 * 1024 * 1024
+
+export const CLEAN_SHUTDOWN_FILE = '.clean-shutdown'
+export const LOG_START_OFFSET_FILE = 'log-start-offset'
+export const RECOVERY_POINT_FILE = 'recovery-point'
+
+const SEGMENT_LOG = /^(\d{20})\.log$/
+const SEGMENT_INDEX = /^(\d{20})\.(index|timeindex)$/
+const EMPTY = Buffer.alloc(0)
+
+let defaultLogger: Logger | undefined
+function fallbackLogger (): Logger {
+  defaultLogger ??= pino({ name: 'partition-log' }, pino.destination(2))
+  return defaultLogger
+}
+
+function checkIntOption (name: string, v: number | undefined, min: number, dflt: number): number {
+  if (v === undefined) return dflt
+  if (!Number.isInteger(v) || v < min || v > 0x7fffffff) throw new RangeError(`${name} must be an integer in [${min}, ${0x7fffffff}], got ${v}`)
+  return v
+}
+
+export class PartitionLog {
+  private segments: LogSegment[]
+  private startOffset: bigint
+  /** Offset after the last batch whose write completed: what readers may see. */
+  private endOffset: bigint
+  /** Next offset to hand out; runs ahead of endOffset while appends are queued. */
+  private nextAssign: bigint
+  private recoveryPoint: bigint
+  private chain: Promise<unknown> = Promise.resolve()
+  private backgroundFlush: Promise<void> = Promise.resolve()
+  private failure: LogStorageError | undefined
+  private closed = false
+
+  private constructor (
+    readonly dir: string,
+    private readonly cfg: SegmentConfig,
+    private readonly segmentBytes: number,
+    private readonly flushOnAppend: boolean,
+    segments: LogSegment[],
+    startOffset: bigint
+  ) {
+    this.segments = segments
+    this.startOffset = startOffset
+    this.endOffset = this.active.nextOffset
+    this.nextAssign = this.endOffset
+    this.recoveryPoint = this.endOffset
+  }
+
+  static async open (dir: string, opts: LogOptions = {}): Promise<PartitionLog> {
+    const cfg: SegmentConfig = {
+      indexIntervalBytes: checkIntOption('indexIntervalBytes', opts.indexIntervalBytes, 0, DEFAULT_INDEX_INTERVAL_BYTES),
+      segmentIndexBytes: checkIntOption('segmentIndexBytes', opts.segmentIndexBytes, 8, DEFAULT_SEGMENT_INDEX_BYTES),
+      logger: opts.logger ?? fallbackLogger()
+    }
+    const segmentBytes = checkIntOption('segmentBytes', opts.segmentBytes, BATCH_HEADER_SIZE, DEFAULT_SEGMENT_BYTES)
+    await mkdir(dir, { recursive: true })
+    const names = await readdir(dir)
+    const bases: bigint[] = []
+    const logNames = new Set<string>()
+    for (const name of names) {
+      const m = SEGMENT_LOG.exec(name)
+      if (m !== null) { bases.push(BigInt(m[1]!)); logNames.add(m[1]!) }
+    }
+    for (const name of names) {
+      const idx = SEGMENT_INDEX.exec(name)
+      // Leftovers of interrupted deletes and checkpoint writes, and indexes whose log is gone.
+      if (name.endsWith('.deleted') || name.endsWith('.tmp') || (idx !== null && !logNames.has(idx[1]!))) {
+        await rm(join(dir, name), { force: true })
+      }
+    }
+    bases.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    const clean = names.includes(CLEAN_SHUTDOWN_FILE)
+    const checkpointedStart = await readOffsetCheckpoint(dir, LOG_START_OFFSET_FILE)
+
+    let segments: LogSegment[] = []
+    for (const base of bases) {
+      const { size } = await stat(join(dir, base.toString().padStart(20, '0') + LOG_SUFFIX))
+      segments.push(LogSegment.existing(dir, base, cfg, size))
+    }
+    if (segments.length === 0) {
+      segments.push(await LogSegment.create(dir, checkpointedStart ?? 0n, cfg))
+    } else if (clean) {
+      await segments[segments.length - 1]!.load()
+    } else {
+      segments = await PartitionLog.recoverUnflushed(dir, segments, cfg)
+    }
+
+    let start = checkpointedStart ?? segments[0]!.baseOffset
+    if (start < segments[0]!.baseOffset) start = segments[0]!.baseOffset
+    const log = new PartitionLog(dir, cfg, segmentBytes, opts.flushOnAppend ?? false, segments, start)
+    if (start > log.endOffset) {
+      cfg.logger.warn({ dir, logStartOffset: start, logEndOffset: log.endOffset }, 'log start offset is past the recovered end; starting an empty log at the log start offset')
+      await log.replaceAllSegments(start)
+    }
+    if (clean) {
+      await rm(join(dir, CLEAN_SHUTDOWN_FILE), { force: true })
+      await syncDir(dir)
+    }
+    return log
+  }
+
+  /**
+   * Unclean start: segments from the one holding the recovery point onwards are validated batch by
+   * batch. Corruption inside an older segment drops every segment after it, as nothing after the first
+   * corrupt byte can be trusted to follow it.
+   */
+  private static async recoverUnflushed (dir: string, segments: LogSegment[], cfg: SegmentConfig): Promise<LogSegment[]> {
+    const recoveryPoint = await readOffsetCheckpoint(dir, RECOVERY_POINT_FILE)
+    let from = 0
+    if (recoveryPoint !== undefined) {
+      for (let i = 0; i < segments.length; i++) if (segments[i]!.baseOffset <= recoveryPoint) from = i
+    }
+    cfg.logger.info({ dir, segments: segments.length - from, recoveryPoint: recoveryPoint?.toString() }, 'recovering log after unclean shutdown')
+    for (let i = from; i < segments.length; i++) {
+      const truncated = await segments[i]!.recover()
+      if (truncated > 0 && i < segments.length - 1) {
+        const dropped = segments.slice(i + 1)
+        cfg.logger.warn({ dir, segments: dropped.map(s => s.logPath) }, 'deleting segments after a corrupt segment')
+        for (const s of dropped) await s.delete()
+        return segments.slice(0, i + 1)
+      }
+    }
+    return segments
+  }
+
+  get logStartOffset (): bigint { return this.startOffset }
+  get logEndOffset (): bigint { return this.endOffset }
+
+  private get active (): LogSegment { return this.segments[this.segments.length - 1]! }
+
+  sizeInBytes (): number {
+    let n = 0
+    for (const s of this.segments) n += s.size
+    return n
+  }
+
+  private enqueue<T> (op: () => Promise<T>): Promise<T> {
+    const p = this.chain.then(op)
+    this.chain = p.catch(() => {})
+    return p
+  }
+
+  private unusable (): Error | undefined {
+    if (this.closed) return new LogClosedError(this.dir)
+    return this.failure
+  }
+
+  append (batches: Buffer, opts: AppendOptions): Promise<AppendResult> {
+    const bad = this.unusable()
+    if (bad !== undefined) return Promise.reject(bad)
+    try {
+      checkBatches(batches)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    const pending: PendingBatch[] = []
+    let next = this.nextAssign
+    let maxTimestamp = -1n
+    let offsetOfMaxTimestamp = -1n
+    for (let pos = 0; pos < batches.length;) {
+      const view = new BatchView(batches, pos)
+      view.baseOffset = next
+      view.partitionLeaderEpoch = opts.leaderEpoch
+      if (opts.logAppendTimeMs !== undefined) view.setLogAppendTime(opts.logAppendTimeMs)
+      const lastOffset = view.lastOffset
+      const ts = view.maxTimestamp
+      if (ts > maxTimestamp) { maxTimestamp = ts; offsetOfMaxTimestamp = lastOffset }
+      pending.push({ position: pos, size: view.size, lastOffset, maxTimestamp: ts })
+      next = lastOffset + 1n
+      pos += view.size
+    }
+    const baseOffset = this.nextAssign
+    this.nextAssign = next
+    const result: AppendResult = { baseOffset, lastOffset: next - 1n, maxTimestamp, offsetOfMaxTimestamp }
+    return this.enqueue(async () => {
+      const bad = this.failure
+      if (bad !== undefined) throw bad
+      try {
+        if (this.active.shouldRoll(batches.length, result.lastOffset, this.segmentBytes)) await this.roll(baseOffset)
+        await this.active.append(batches, pending, this.flushOnAppend)
+      } catch (err) {
+        this.failure = new LogStorageError(`append to ${this.dir} failed: ${(err as Error).message}`, err)
+        this.cfg.logger.error({ dir: this.dir, err }, 'log append failed; refusing further appends')
+        throw this.failure
+      }
+      this.endOffset = next
+      return result
+    })
+  }
+
+  private async roll (baseOffset: bigint): Promise<void> {
+    const old = this.active
+    old.onBecomeInactive()
+    const seg = await LogSegment.create(this.dir, baseOffset, this.cfg)
+    this.segments = [...this.segments, seg]
+    // Like Kafka, the finished segment is flushed off the append path; the recovery point advances
+    // only once it is durable.
+    this.backgroundFlush = this.backgroundFlush.then(async () => {
+      await old.flush()
+      await syncDir(this.dir)
+      if (baseOffset > this.recoveryPoint) {
+        this.recoveryPoint = baseOffset
+        await writeOffsetCheckpoint(this.dir, RECOVERY_POINT_FILE, baseOffset)
+      }
+    }).catch((err: unknown) => { this.cfg.logger.error({ dir: this.dir, err }, 'flushing a rolled segment failed') })
+  }
+
+  private segmentIndexFor (segments: LogSegment[], offset: bigint): number {
+    let lo = 0
+    let hi = segments.length - 1
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1
+      if (segments[mid]!.baseOffset <= offset) lo = mid
+      else hi = mid - 1
+    }
+    return lo
+  }
+
+  async read (offset: bigint, maxBytes: number, opts: ReadOptions = {}): Promise<{ records: Buffer }> {
+    if (this.closed) throw new LogClosedError(this.dir)
+    const start = this.startOffset
+    const end = this.endOffset
+    if (offset < start || offset > end) throw new OffsetOutOfRangeError(offset, start, end)
+    const limit = opts.maxOffset
+    const minOneBatch = opts.minOneBatch ?? true
+    if (offset === end || (limit !== undefined && offset >= limit)) return { records: EMPTY }
+    const segments = this.segments
+    for (let i = this.segmentIndexFor(segments, offset); i < segments.length; i++) {
+      const seg = segments[i]!
+      seg.acquire()
+      try {
+        await seg.load()
+        const first = await seg.translateOffset(offset)
+        // Past this segment's last batch (a gap in offsets): the next segment holds what follows.
+        if (first === null) continue
+        if (limit !== undefined && first.lastOffset >= limit) return { records: EMPTY }
+        if (!minOneBatch && first.size > maxBytes) return { records: EMPTY }
+        const want = Math.min(seg.size - first.position, Math.max(maxBytes, first.size))
+        const buf = await seg.readAt(first.position, want)
+        return { records: buf.subarray(0, wholeBatchesPrefix(buf, Math.max(maxBytes, 0), limit)) }
+      } finally {
+        seg.release()
+      }
+    }
+    return { records: EMPTY }
+  }
+
+  /**
+   * ListOffsets by timestamp: the first record at or after the log start offset whose timestamp is >=
+   * ts, found through the first segment whose max timestamp reaches ts and its time index. Compressed
+   * CreateTime batches are not decompressed: for them the answer is the batch's first offset (at or
+   * after the log start offset) and its maxTimestamp, which is at or before the exact record.
+   */
+  async offsetForTimestamp (ts: bigint): Promise<TimestampAndOffset | null> {
+    if (this.closed) throw new LogClosedError(this.dir)
+    const startingOffset = this.startOffset
+    for (const seg of this.segments) {
+      seg.acquire()
+      try {
+        await seg.load()
+        if (seg.maxTimestamp < ts) continue
+        const entry = seg.timeIndex.lookup(ts)
+        const from = seg.offsetIndex.lookup(entry.offset > startingOffset ? entry.offset : startingOffset).position
+        for await (const b of seg.headersFrom(from)) {
+          if (b.lastOffset < startingOffset || b.maxTimestamp < ts) continue
+          const epoch = b.leaderEpoch >= 0 ? b.leaderEpoch : -1
+          const records = recordTimestamps(await seg.readAt(b.position, b.size))
+          if (records === undefined) {
+            return { offset: b.baseOffset > startingOffset ? b.baseOffset : startingOffset, timestamp: b.maxTimestamp, leaderEpoch: epoch }
+          }
+          for (const r of records) {
+            if (r.timestamp >= ts && r.offset >= startingOffset) return { offset: r.offset, timestamp: r.timestamp, leaderEpoch: epoch }
+          }
+        }
+      } finally {
+        seg.release()
+      }
+    }
+    return null
+  }
+
+  /**
+   * ListOffsets MAX_TIMESTAMP: the first record carrying the largest timestamp in the log. For a
+   * compressed CreateTime batch the batch's first offset stands in for that record.
+   */
+  async maxTimestampOffset (): Promise<TimestampAndOffset | null> {
+    if (this.closed) throw new LogClosedError(this.dir)
+    const segments = this.segments
+    let best: LogSegment | undefined
+    for (const seg of segments) {
+      seg.acquire()
+      try {
+        await seg.load()
+      } finally {
+        seg.release()
+      }
+      if (best === undefined || seg.maxTimestamp > best.maxTimestamp) best = seg
+    }
+    if (best === undefined) return null
+    const seg = best
+    seg.acquire()
+    try {
+      await seg.load()
+      const target = seg.maxTimestamp
+      const from = seg.offsetIndex.lookup(seg.offsetOfMaxTimestamp).position
+      for await (const b of seg.headersFrom(from)) {
+        if (b.maxTimestamp !== target) continue
+        const epoch = b.leaderEpoch >= 0 ? b.leaderEpoch : -1
+        const records = recordTimestamps(await seg.readAt(b.position, b.size))
+        if (records === undefined) return { offset: b.baseOffset, timestamp: target, leaderEpoch: epoch }
+        const r = records.find(r => r.timestamp === target)
+        return r === undefined ? null : { offset: r.offset, timestamp: target, leaderEpoch: epoch }
+      }
+      return null
+    } finally {
+      seg.release()
+    }
+  }
+
+  /** Drops every offset >= offset; a batch straddling it goes whole. The next append gets `offset`. */
+  truncateTo (offset: bigint): Promise<void> {
+    const bad = this.unusable()
+    if (bad !== undefined) return Promise.reject(bad)
+    if (offset < 0n) return Promise.reject(new OffsetOutOfRangeError(offset, this.startOffset, this.endOffset))
+    if (offset >= this.nextAssign) return this.enqueue(async () => {})
+    this.nextAssign = offset
+    return this.enqueue(async () => {
+      if (offset < this.startOffset) {
+        await this.replaceAllSegments(offset)
+        return
+      }
+      while (this.segments.length > 1 && this.active.baseOffset > offset) {
+        const gone = this.active
+        this.segments = this.segments.slice(0, -1)
+        await gone.delete()
+      }
+      await this.active.truncateTo(offset)
+      this.active.nextOffset = offset
+      this.endOffset = offset
+      if (this.recoveryPoint > offset) this.recoveryPoint = offset
+    })
+  }
+
+  /** Empties the log and restarts it at `offset`, which also becomes the log start offset. */
+  private async replaceAllSegments (offset: bigint): Promise<void> {
+    for (const s of this.segments) await s.delete()
+    this.segments = [await LogSegment.create(this.dir, offset, this.cfg)]
+    this.startOffset = offset
+    this.endOffset = offset
+    this.nextAssign = offset
+    this.recoveryPoint = offset
+    await writeOffsetCheckpoint(this.dir, LOG_START_OFFSET_FILE, offset)
+  }
+
+  /** DeleteRecords: advances the log start offset durably and removes segments wholly below it. */
+  deleteRecordsBefore (offset: bigint): Promise<void> {
+    const bad = this.unusable()
+    if (bad !== undefined) return Promise.reject(bad)
+    return this.enqueue(async () => {
+      if (offset < 0n || offset > this.endOffset) throw new OffsetOutOfRangeError(offset, this.startOffset, this.endOffset)
+      if (offset <= this.startOffset) return
+      this.startOffset = offset
+      await writeOffsetCheckpoint(this.dir, LOG_START_OFFSET_FILE, offset)
+      while (this.segments.length > 1 && this.segments[1]!.baseOffset <= offset) {
+        const gone = this.segments[0]!
+        this.segments = this.segments.slice(1)
+        await gone.delete()
+      }
+    })
+  }
+
+  /** Makes everything appended so far durable and records it as the recovery point. */
+  flush (): Promise<void> {
+    const bad = this.unusable()
+    if (bad !== undefined) return Promise.reject(bad)
+    return this.enqueue(async () => { await this.flushAll() })
+  }
+
+  private async flushAll (): Promise<void> {
+    await this.backgroundFlush
+    for (const s of this.segments) if (s.nextOffset > this.recoveryPoint || s === this.active) await s.flush()
+    await syncDir(this.dir)
+    this.recoveryPoint = this.endOffset
+    await writeOffsetCheckpoint(this.dir, RECOVERY_POINT_FILE, this.recoveryPoint)
+  }
+
+  /** Flushes, closes the files and leaves a clean-shutdown marker so the next open trusts the indexes. */
+  async close (): Promise<void> {
+    await this.shutdown(true)
+  }
+
+  private async shutdown (markClean: boolean): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    await this.enqueue(async () => {
+      if (this.failure === undefined) await this.flushAll()
+      for (const s of this.segments) await s.close()
+      if (markClean && this.failure === undefined) {
+        await writeFile(join(this.dir, CLEAN_SHUTDOWN_FILE), '')
+        await syncDir(this.dir)
+      }
+    })
+  }
+
+  /** Closes the log and removes its directory (topic deletion). */
+  async delete (): Promise<void> {
+    await this.shutdown(false).catch(() => {})
+    await rm(this.dir, { recursive: true, force: true })
+  }
+}
+
+/** Rejects anything but a whole number of plausible v2 batches before any offset is handed out. */
+function checkBatches (buf: Buffer): void {
+  if (buf.length === 0) throw new InvalidBatchError('no record batches to append')
+  for (let pos = 0; pos < buf.length;) {
+    if (buf.length - pos < BATCH_HEADER_SIZE) throw new InvalidBatchError(`truncated batch header (${buf.length - pos} bytes)`, pos)
+    const view = new BatchView(buf, pos)
+    if (view.batchLength < BATCH_HEADER_SIZE - LOG_OVERHEAD) throw new InvalidBatchError(`invalid batch length ${view.batchLength}`, pos)
+    if (pos + view.size > buf.length) throw new InvalidBatchError(`batch length ${view.batchLength} runs past the end of the input`, pos)
+    if (view.magic !== 2) throw new InvalidBatchError(`unsupported magic ${view.magic}`, pos)
+    if (view.lastOffsetDelta < 0) throw new InvalidBatchError(`negative lastOffsetDelta ${view.lastOffsetDelta}`, pos)
+    pos += view.size
+  }
+}
+
+/**
+ * Length of the longest run of whole batches at the start of buf that fits maxBytes (the first batch
+ * always counts) and stays below `limit`.
+ */
+function wholeBatchesPrefix (buf: Buffer, maxBytes: number, limit: bigint | undefined): number {
+  let cut = 0
+  while (cut + BATCH_HEADER_SIZE <= buf.length) {
+    const view = new BatchView(buf, cut)
+    if (view.batchLength < BATCH_HEADER_SIZE - LOG_OVERHEAD) break
+    const size = view.size
+    if (cut + size > buf.length) break
+    if (cut > 0 && cut + size > maxBytes) break
+    if (limit !== undefined && view.lastOffset >= limit) break
+    cut += size
+  }
+  return cut
+}
+
+export { INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX }
