@@ -19,14 +19,9 @@ import { BatchView, BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC } from './record-batc
 import { DecodeError } from './decode-error.js'
 import { decodeRecords, type TimestampType } from './records.js'
 import { decompress, CompressionError, DEFAULT_MAX_DECOMPRESSED_BYTES } from './compression/index.js'
+import { ErrorCode } from './generated/errors.js'
 
-// Kafka error codes (names as in Kafka's Errors enum).
-const UNKNOWN_SERVER_ERROR = -1
-const CORRUPT_MESSAGE = 2
-const MESSAGE_TOO_LARGE = 10
-const INVALID_TIMESTAMP = 32
-const UNSUPPORTED_COMPRESSION_TYPE = 76
-const INVALID_RECORD = 87
+const { UNKNOWN_SERVER_ERROR, CORRUPT_MESSAGE, MESSAGE_TOO_LARGE, INVALID_TIMESTAMP, UNSUPPORTED_COMPRESSION_TYPE, INVALID_RECORD } = ErrorCode
 
 /** LegacyRecord.RECORD_OVERHEAD_V0: the smallest batchLength ByteBufferLogInputStream accepts. */
 const MIN_BATCH_LENGTH = 14
