@@ -314,7 +314,7 @@ function fieldFlex (f: Field, s: Struct, m: Msg): string {
   return c === cond(m.flex, s.ctx) && c !== 'true' && c !== 'false' ? 'flex' : c
 }
 
-function emitRead (f: Field, s: Struct, m: Msg, target: string, ind: string, versions: VR): string[] {
+function emitRead (f: Field, s: Struct, m: Msg, target: string, ind: string, versions: VR, tagged = false): string[] {
   const fc = fieldFlex(f, s, m)
   const nc = cond(inter(f.nullable, versions), s.ctx)
   const label = `${m.name}.${s.specName === m.name ? '' : s.specName + '.'}${f.specName}`
@@ -322,7 +322,8 @@ function emitRead (f: Field, s: Struct, m: Msg, target: string, ind: string, ver
   if (t.kind === 'prim') return [`${ind}${target} = ${readPrim(t.name, fc, nc)}`]
   if (t.kind === 'struct') {
     if (nc === 'false') return [`${ind}${target} = decode${t.s.tsName}(r, v)`]
-    return [`${ind}if (${and(nc, 'r.int8() < 0')}) ${target} = null`, `${ind}else ${target} = decode${t.s.tsName}(r, v)`]
+    // Inline nullable structs carry an int8 marker (-1 null); inside a tagged field Kafka uses an unsigned varint (0 null).
+    return [`${ind}if (${and(nc, tagged ? 'r.uvarint() === 0' : 'r.int8() < 0')}) ${target} = null`, `${ind}else ${target} = decode${t.s.tsName}(r, v)`]
   }
   const elem = t.elem.kind === 'struct' ? `decode${t.elem.s.tsName}(r, v)` : readPrim((t.elem as { name: string }).name, fc, 'false')
   const out = [`${ind}{`, `${ind}  const n = ${choose(fc, 'r.compactArrayLength()', 'r.arrayLength()')}`]
@@ -382,7 +383,7 @@ function genDecoder (s: Struct, m: Msg, top: boolean): string {
       for (const f of tagged) {
         const c = and(`tag === ${f.tag}`, cond(f.tagged, s.ctx))
         L.push(`${ind}  ${first ? '' : '} else '}if (${c}) {`)
-        L.push(...emitRead(f, s, m, `f_${f.key}`, ind + '    ', f.tagged))
+        L.push(...emitRead(f, s, m, `f_${f.key}`, ind + '    ', f.tagged, true))
         first = false
       }
       L.push(`${ind}  } else r.offset = end`)
@@ -416,7 +417,7 @@ function writePrim (t: string, fc: string, nullable: boolean, x: string, w: stri
   }
 }
 
-function emitWrite (f: Field, s: Struct, m: Msg, x: string, w: string, ind: string, versions: VR): string[] {
+function emitWrite (f: Field, s: Struct, m: Msg, x: string, w: string, ind: string, versions: VR, tagged = false): string[] {
   const fc = fieldFlex(f, s, m)
   const nc = cond(inter(f.nullable, versions), s.ctx)
   const label = `${m.name}.${s.specName === m.name ? '' : s.specName + '.'}${f.specName}`
@@ -431,13 +432,14 @@ function emitWrite (f: Field, s: Struct, m: Msg, x: string, w: string, ind: stri
   } else if (t.kind === 'struct') {
     if (!nullable) out.push(`${ind}encode${t.s.tsName}(${w}, v, ${x})`)
     else {
-      out.push(`${ind}if (${x} === null) ${w}.int8(-1)`)
-      out.push(`${ind}else { ${nc === 'true' ? `${w}.int8(1); ` : `if (${nc}) ${w}.int8(1); `}encode${t.s.tsName}(${w}, v, ${x}) }`)
+      const [nul, present] = tagged ? [`${w}.uvarint(0)`, `${w}.uvarint(1)`] : [`${w}.int8(-1)`, `${w}.int8(1)`]
+      out.push(`${ind}if (${x} === null) ${nul}`)
+      out.push(`${ind}else { ${nc === 'true' ? `${present}; ` : `if (${nc}) ${present}; `}encode${t.s.tsName}(${w}, v, ${x}) }`)
     }
   } else {
     const len = (n: string): string => chooseStmt(fc, `${w}.compactArrayLength(${n})`, `${w}.arrayLength(${n})`)
     const elem = t.elem.kind === 'struct' ? `encode${t.elem.s.tsName}(${w}, v, e)` : writePrim((t.elem as { name: string }).name, fc, false, 'e', w)
-    if (nullable) out.push(`${ind}if (${x} === null) ${len('null')}`, `${ind}else {`)
+    if (nullable) out.push(`${ind}if (${x} === null) { ${len('null')} } else {`)
     else out.push(`${ind}{`)
     out.push(`${ind}  ${len(`${x}.length`)}`, `${ind}  for (const e of ${x}) { ${elem} }`, `${ind}}`)
   }
@@ -504,9 +506,9 @@ function genEncoder (s: Struct, m: Msg, top: boolean): string {
         const t = f.type
         L.push(`${ind}if (h_${f.key}) {`, `${ind}  w.uvarint(${f.tag})`)
         if (t.kind === 'prim' && FIXED[t.name] !== undefined) {
-          L.push(`${ind}  w.uvarint(${FIXED[t.name]})`, ...emitWrite(f, s, m, `t_${f.key}`, 'w', ind + '  ', f.tagged))
+          L.push(`${ind}  w.uvarint(${FIXED[t.name]})`, ...emitWrite(f, s, m, `t_${f.key}`, 'w', ind + '  ', f.tagged, true))
         } else {
-          L.push(`${ind}  const tw = new Writer(64)`, ...emitWrite(f, s, m, `t_${f.key}`, 'tw', ind + '  ', f.tagged),
+          L.push(`${ind}  const tw = new Writer(64)`, ...emitWrite(f, s, m, `t_${f.key}`, 'tw', ind + '  ', f.tagged, true),
             `${ind}  w.uvarint(tw.length)`, `${ind}  w.raw(tw.toBuffer())`)
         }
         L.push(`${ind}}`)

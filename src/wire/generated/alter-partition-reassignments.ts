@@ -131,8 +131,7 @@ function encodeAlterPartitionReassignmentsRequestReassignablePartition (w: Write
   if (f_partitionIndex === null) throw nullField('AlterPartitionReassignmentsRequest.ReassignablePartition.PartitionIndex', v)
   w.int32(f_partitionIndex)
   const f_replicas = m.replicas === undefined ? null : m.replicas
-  if (f_replicas === null) w.compactArrayLength(null)
-  else {
+  if (f_replicas === null) { w.compactArrayLength(null) } else {
     w.compactArrayLength(f_replicas.length)
     for (const e of f_replicas) { w.int32(e) }
   }

@@ -110,8 +110,7 @@ export function encodeBrokerHeartbeatRequest (w: Writer, v: number, m: Init<Brok
     w.uvarint(1)
     const tw = new Writer(64)
     if (t_cordonedLogDirs === null && !(v === 2)) throw nullField('BrokerHeartbeatRequest.CordonedLogDirs', v)
-    if (t_cordonedLogDirs === null) tw.compactArrayLength(null)
-    else {
+    if (t_cordonedLogDirs === null) { tw.compactArrayLength(null) } else {
       tw.compactArrayLength(t_cordonedLogDirs.length)
       for (const e of t_cordonedLogDirs) { tw.uuid(e) }
     }

@@ -101,8 +101,7 @@ export function encodeConsumerGroupHeartbeatRequest (w: Writer, v: number, m: In
   if (f_rebalanceTimeoutMs === null) throw nullField('ConsumerGroupHeartbeatRequest.RebalanceTimeoutMs', v)
   w.int32(f_rebalanceTimeoutMs)
   const f_subscribedTopicNames = m.subscribedTopicNames === undefined ? null : m.subscribedTopicNames
-  if (f_subscribedTopicNames === null) w.compactArrayLength(null)
-  else {
+  if (f_subscribedTopicNames === null) { w.compactArrayLength(null) } else {
     w.compactArrayLength(f_subscribedTopicNames.length)
     for (const e of f_subscribedTopicNames) { w.compactString(e) }
   }
@@ -117,8 +116,7 @@ export function encodeConsumerGroupHeartbeatRequest (w: Writer, v: number, m: In
   const f_serverAssignor = m.serverAssignor === undefined ? null : m.serverAssignor
   w.compactNullableString(f_serverAssignor)
   const f_topicPartitions = m.topicPartitions === undefined ? null : m.topicPartitions
-  if (f_topicPartitions === null) w.compactArrayLength(null)
-  else {
+  if (f_topicPartitions === null) { w.compactArrayLength(null) } else {
     w.compactArrayLength(f_topicPartitions.length)
     for (const e of f_topicPartitions) { encodeConsumerGroupHeartbeatRequestTopicPartitions(w, v, e) }
   }

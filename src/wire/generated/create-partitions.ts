@@ -96,8 +96,7 @@ function encodeCreatePartitionsTopic (w: Writer, v: number, m: Init<CreatePartit
   if (f_count === null) throw nullField('CreatePartitionsRequest.CreatePartitionsTopic.Count', v)
   w.int32(f_count)
   const f_assignments = m.assignments === undefined ? EMPTY_ARRAY : m.assignments
-  if (f_assignments === null) if (flex) w.compactArrayLength(null); else w.arrayLength(null)
-  else {
+  if (f_assignments === null) { if (flex) w.compactArrayLength(null); else w.arrayLength(null) } else {
     if (flex) w.compactArrayLength(f_assignments.length); else w.arrayLength(f_assignments.length)
     for (const e of f_assignments) { encodeCreatePartitionsAssignment(w, v, e) }
   }

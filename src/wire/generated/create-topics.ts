@@ -294,8 +294,7 @@ function encodeCreateTopicsResponseCreatableTopicResult (w: Writer, v: number, m
   if (v >= 5) {
     const f_configs = m.configs === undefined ? EMPTY_ARRAY : m.configs
     if (f_configs === null && !(v >= 5)) throw nullField('CreateTopicsResponse.CreatableTopicResult.Configs', v)
-    if (f_configs === null) if (flex) w.compactArrayLength(null); else w.arrayLength(null)
-    else {
+    if (f_configs === null) { if (flex) w.compactArrayLength(null); else w.arrayLength(null) } else {
       if (flex) w.compactArrayLength(f_configs.length); else w.arrayLength(f_configs.length)
       for (const e of f_configs) { encodeCreateTopicsResponseCreatableTopicConfigs(w, v, e) }
     }

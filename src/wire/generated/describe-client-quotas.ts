@@ -125,8 +125,7 @@ export function encodeDescribeClientQuotasResponse (w: Writer, v: number, m: Ini
   const f_errorMessage = m.errorMessage === undefined ? "" : m.errorMessage
   if (flex) w.compactNullableString(f_errorMessage); else w.nullableString(f_errorMessage)
   const f_entries = m.entries === undefined ? EMPTY_ARRAY : m.entries
-  if (f_entries === null) if (flex) w.compactArrayLength(null); else w.arrayLength(null)
-  else {
+  if (f_entries === null) { if (flex) w.compactArrayLength(null); else w.arrayLength(null) } else {
     if (flex) w.compactArrayLength(f_entries.length); else w.arrayLength(f_entries.length)
     for (const e of f_entries) { encodeDescribeClientQuotasResponseEntryData(w, v, e) }
   }

@@ -119,8 +119,7 @@ function encodeDescribeConfigsResource (w: Writer, v: number, m: Init<DescribeCo
   if (f_resourceName === null) throw nullField('DescribeConfigsRequest.DescribeConfigsResource.ResourceName', v)
   if (flex) w.compactString(f_resourceName); else w.string(f_resourceName)
   const f_configurationKeys = m.configurationKeys === undefined ? EMPTY_ARRAY : m.configurationKeys
-  if (f_configurationKeys === null) if (flex) w.compactArrayLength(null); else w.arrayLength(null)
-  else {
+  if (f_configurationKeys === null) { if (flex) w.compactArrayLength(null); else w.arrayLength(null) } else {
     if (flex) w.compactArrayLength(f_configurationKeys.length); else w.arrayLength(f_configurationKeys.length)
     for (const e of f_configurationKeys) { if (flex) w.compactString(e); else w.string(e) }
   }

@@ -61,8 +61,7 @@ export function encodeDescribeDelegationTokenRequest (w: Writer, v: number, m: I
   if (v < 1 || v > 3) throw new EncodeError(`DescribeDelegationTokenRequest v${v} is not supported`)
   const flex = v >= 2
   const f_owners = m.owners === undefined ? EMPTY_ARRAY : m.owners
-  if (f_owners === null) if (flex) w.compactArrayLength(null); else w.arrayLength(null)
-  else {
+  if (f_owners === null) { if (flex) w.compactArrayLength(null); else w.arrayLength(null) } else {
     if (flex) w.compactArrayLength(f_owners.length); else w.arrayLength(f_owners.length)
     for (const e of f_owners) { encodeDescribeDelegationTokenOwner(w, v, e) }
   }

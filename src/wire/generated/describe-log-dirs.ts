@@ -64,8 +64,7 @@ export function encodeDescribeLogDirsRequest (w: Writer, v: number, m: Init<Desc
   if (v < 1 || v > 5) throw new EncodeError(`DescribeLogDirsRequest v${v} is not supported`)
   const flex = v >= 2
   const f_topics = m.topics === undefined ? EMPTY_ARRAY : m.topics
-  if (f_topics === null) if (flex) w.compactArrayLength(null); else w.arrayLength(null)
-  else {
+  if (f_topics === null) { if (flex) w.compactArrayLength(null); else w.arrayLength(null) } else {
     if (flex) w.compactArrayLength(f_topics.length); else w.arrayLength(f_topics.length)
     for (const e of f_topics) { encodeDescribeLogDirsRequestDescribableLogDirTopic(w, v, e) }
   }

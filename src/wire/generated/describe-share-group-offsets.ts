@@ -95,8 +95,7 @@ function encodeDescribeShareGroupOffsetsRequestGroup (w: Writer, v: number, m: I
   if (f_groupId === null) throw nullField('DescribeShareGroupOffsetsRequest.DescribeShareGroupOffsetsRequestGroup.GroupId', v)
   w.compactString(f_groupId)
   const f_topics = m.topics === undefined ? EMPTY_ARRAY : m.topics
-  if (f_topics === null) w.compactArrayLength(null)
-  else {
+  if (f_topics === null) { w.compactArrayLength(null) } else {
     w.compactArrayLength(f_topics.length)
     for (const e of f_topics) { encodeDescribeShareGroupOffsetsRequestTopic(w, v, e) }
   }

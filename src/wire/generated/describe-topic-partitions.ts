@@ -276,14 +276,12 @@ function encodeDescribeTopicPartitionsResponsePartition (w: Writer, v: number, m
     for (const e of f_isrNodes) { w.int32(e) }
   }
   const f_eligibleLeaderReplicas = m.eligibleLeaderReplicas === undefined ? null : m.eligibleLeaderReplicas
-  if (f_eligibleLeaderReplicas === null) w.compactArrayLength(null)
-  else {
+  if (f_eligibleLeaderReplicas === null) { w.compactArrayLength(null) } else {
     w.compactArrayLength(f_eligibleLeaderReplicas.length)
     for (const e of f_eligibleLeaderReplicas) { w.int32(e) }
   }
   const f_lastKnownElr = m.lastKnownElr === undefined ? null : m.lastKnownElr
-  if (f_lastKnownElr === null) w.compactArrayLength(null)
-  else {
+  if (f_lastKnownElr === null) { w.compactArrayLength(null) } else {
     w.compactArrayLength(f_lastKnownElr.length)
     for (const e of f_lastKnownElr) { w.int32(e) }
   }

@@ -53,8 +53,7 @@ export function decodeDescribeUserScramCredentialsRequest (r: Reader, v: number)
 export function encodeDescribeUserScramCredentialsRequest (w: Writer, v: number, m: Init<DescribeUserScramCredentialsRequest>): void {
   if (v < 0 || v > 0) throw new EncodeError(`DescribeUserScramCredentialsRequest v${v} is not supported`)
   const f_users = m.users === undefined ? EMPTY_ARRAY : m.users
-  if (f_users === null) w.compactArrayLength(null)
-  else {
+  if (f_users === null) { w.compactArrayLength(null) } else {
     w.compactArrayLength(f_users.length)
     for (const e of f_users) { encodeDescribeUserScramCredentialsRequestUserName(w, v, e) }
   }

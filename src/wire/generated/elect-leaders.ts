@@ -69,8 +69,7 @@ export function encodeElectLeadersRequest (w: Writer, v: number, m: Init<ElectLe
     if (m.electionType !== undefined && !(m.electionType === 0)) throw absentField('ElectLeadersRequest.ElectionType', v)
   }
   const f_topicPartitions = m.topicPartitions === undefined ? EMPTY_ARRAY : m.topicPartitions
-  if (f_topicPartitions === null) if (flex) w.compactArrayLength(null); else w.arrayLength(null)
-  else {
+  if (f_topicPartitions === null) { if (flex) w.compactArrayLength(null); else w.arrayLength(null) } else {
     if (flex) w.compactArrayLength(f_topicPartitions.length); else w.arrayLength(f_topicPartitions.length)
     for (const e of f_topicPartitions) { encodeElectLeadersRequestTopicPartitions(w, v, e) }
   }

@@ -648,8 +648,7 @@ function encodeFetchResponsePartitionData (w: Writer, v: number, m: Init<FetchRe
     w.int64(f_logStartOffset)
   }
   const f_abortedTransactions = m.abortedTransactions === undefined ? EMPTY_ARRAY : m.abortedTransactions
-  if (f_abortedTransactions === null) if (flex) w.compactArrayLength(null); else w.arrayLength(null)
-  else {
+  if (f_abortedTransactions === null) { if (flex) w.compactArrayLength(null); else w.arrayLength(null) } else {
     if (flex) w.compactArrayLength(f_abortedTransactions.length); else w.arrayLength(f_abortedTransactions.length)
     for (const e of f_abortedTransactions) { encodeFetchResponseAbortedTransaction(w, v, e) }
   }

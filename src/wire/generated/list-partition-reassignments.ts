@@ -59,8 +59,7 @@ export function encodeListPartitionReassignmentsRequest (w: Writer, v: number, m
   if (f_timeoutMs === null) throw nullField('ListPartitionReassignmentsRequest.TimeoutMs', v)
   w.int32(f_timeoutMs)
   const f_topics = m.topics === undefined ? null : m.topics
-  if (f_topics === null) w.compactArrayLength(null)
-  else {
+  if (f_topics === null) { w.compactArrayLength(null) } else {
     w.compactArrayLength(f_topics.length)
     for (const e of f_topics) { encodeListPartitionReassignmentsTopics(w, v, e) }
   }

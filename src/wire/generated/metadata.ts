@@ -90,8 +90,7 @@ export function encodeMetadataRequest (w: Writer, v: number, m: Init<MetadataReq
   const flex = v >= 9
   const f_topics = m.topics === undefined ? EMPTY_ARRAY : m.topics
   if (f_topics === null && !(v >= 1)) throw nullField('MetadataRequest.Topics', v)
-  if (f_topics === null) if (flex) w.compactArrayLength(null); else w.arrayLength(null)
-  else {
+  if (f_topics === null) { if (flex) w.compactArrayLength(null); else w.arrayLength(null) } else {
     if (flex) w.compactArrayLength(f_topics.length); else w.arrayLength(f_topics.length)
     for (const e of f_topics) { encodeMetadataRequestTopic(w, v, e) }
   }

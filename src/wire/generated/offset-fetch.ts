@@ -124,8 +124,7 @@ export function encodeOffsetFetchRequest (w: Writer, v: number, m: Init<OffsetFe
   if (v <= 7) {
     const f_topics = m.topics === undefined ? EMPTY_ARRAY : m.topics
     if (f_topics === null && !(v >= 2 && v <= 7)) throw nullField('OffsetFetchRequest.Topics', v)
-    if (f_topics === null) if (flex) w.compactArrayLength(null); else w.arrayLength(null)
-    else {
+    if (f_topics === null) { if (flex) w.compactArrayLength(null); else w.arrayLength(null) } else {
       if (flex) w.compactArrayLength(f_topics.length); else w.arrayLength(f_topics.length)
       for (const e of f_topics) { encodeOffsetFetchRequestTopic(w, v, e) }
     }
@@ -223,8 +222,7 @@ function encodeOffsetFetchRequestGroup (w: Writer, v: number, m: Init<OffsetFetc
     w.int32(f_memberEpoch)
   }
   const f_topics = m.topics === undefined ? EMPTY_ARRAY : m.topics
-  if (f_topics === null) w.compactArrayLength(null)
-  else {
+  if (f_topics === null) { w.compactArrayLength(null) } else {
     w.compactArrayLength(f_topics.length)
     for (const e of f_topics) { encodeOffsetFetchRequestTopics(w, v, e) }
   }

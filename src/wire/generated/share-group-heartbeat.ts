@@ -69,8 +69,7 @@ export function encodeShareGroupHeartbeatRequest (w: Writer, v: number, m: Init<
   const f_rackId = m.rackId === undefined ? null : m.rackId
   w.compactNullableString(f_rackId)
   const f_subscribedTopicNames = m.subscribedTopicNames === undefined ? null : m.subscribedTopicNames
-  if (f_subscribedTopicNames === null) w.compactArrayLength(null)
-  else {
+  if (f_subscribedTopicNames === null) { w.compactArrayLength(null) } else {
     w.compactArrayLength(f_subscribedTopicNames.length)
     for (const e of f_subscribedTopicNames) { w.compactString(e) }
   }

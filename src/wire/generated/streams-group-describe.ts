@@ -229,8 +229,7 @@ function encodeStreamsGroupDescribeResponseTopology (w: Writer, v: number, m: In
   if (f_epoch === null) throw nullField('StreamsGroupDescribeResponse.Topology.Epoch', v)
   w.int32(f_epoch)
   const f_subtopologies = m.subtopologies === undefined ? null : m.subtopologies
-  if (f_subtopologies === null) w.compactArrayLength(null)
-  else {
+  if (f_subtopologies === null) { w.compactArrayLength(null) } else {
     w.compactArrayLength(f_subtopologies.length)
     for (const e of f_subtopologies) { encodeStreamsGroupDescribeResponseSubtopology(w, v, e) }
   }

@@ -225,20 +225,17 @@ export function encodeStreamsGroupHeartbeatRequest (w: Writer, v: number, m: Ini
   if (f_topology === null) w.int8(-1)
   else { w.int8(1); encodeStreamsGroupHeartbeatRequestTopology(w, v, f_topology) }
   const f_activeTasks = m.activeTasks === undefined ? null : m.activeTasks
-  if (f_activeTasks === null) w.compactArrayLength(null)
-  else {
+  if (f_activeTasks === null) { w.compactArrayLength(null) } else {
     w.compactArrayLength(f_activeTasks.length)
     for (const e of f_activeTasks) { encodeStreamsGroupHeartbeatRequestTaskIds(w, v, e) }
   }
   const f_standbyTasks = m.standbyTasks === undefined ? null : m.standbyTasks
-  if (f_standbyTasks === null) w.compactArrayLength(null)
-  else {
+  if (f_standbyTasks === null) { w.compactArrayLength(null) } else {
     w.compactArrayLength(f_standbyTasks.length)
     for (const e of f_standbyTasks) { encodeStreamsGroupHeartbeatRequestTaskIds(w, v, e) }
   }
   const f_warmupTasks = m.warmupTasks === undefined ? null : m.warmupTasks
-  if (f_warmupTasks === null) w.compactArrayLength(null)
-  else {
+  if (f_warmupTasks === null) { w.compactArrayLength(null) } else {
     w.compactArrayLength(f_warmupTasks.length)
     for (const e of f_warmupTasks) { encodeStreamsGroupHeartbeatRequestTaskIds(w, v, e) }
   }
@@ -248,20 +245,17 @@ export function encodeStreamsGroupHeartbeatRequest (w: Writer, v: number, m: Ini
   if (f_userEndpoint === null) w.int8(-1)
   else { w.int8(1); encodeStreamsGroupHeartbeatRequestEndpoint(w, v, f_userEndpoint) }
   const f_clientTags = m.clientTags === undefined ? null : m.clientTags
-  if (f_clientTags === null) w.compactArrayLength(null)
-  else {
+  if (f_clientTags === null) { w.compactArrayLength(null) } else {
     w.compactArrayLength(f_clientTags.length)
     for (const e of f_clientTags) { encodeStreamsGroupHeartbeatRequestKeyValue(w, v, e) }
   }
   const f_taskOffsets = m.taskOffsets === undefined ? null : m.taskOffsets
-  if (f_taskOffsets === null) w.compactArrayLength(null)
-  else {
+  if (f_taskOffsets === null) { w.compactArrayLength(null) } else {
     w.compactArrayLength(f_taskOffsets.length)
     for (const e of f_taskOffsets) { encodeStreamsGroupHeartbeatRequestTaskOffset(w, v, e) }
   }
   const f_taskEndOffsets = m.taskEndOffsets === undefined ? null : m.taskEndOffsets
-  if (f_taskEndOffsets === null) w.compactArrayLength(null)
-  else {
+  if (f_taskEndOffsets === null) { w.compactArrayLength(null) } else {
     w.compactArrayLength(f_taskEndOffsets.length)
     for (const e of f_taskEndOffsets) { encodeStreamsGroupHeartbeatRequestTaskOffset(w, v, e) }
   }
@@ -654,26 +648,22 @@ export function encodeStreamsGroupHeartbeatResponse (w: Writer, v: number, m: In
   if (f_taskOffsetIntervalMs === null) throw nullField('StreamsGroupHeartbeatResponse.TaskOffsetIntervalMs', v)
   w.int32(f_taskOffsetIntervalMs)
   const f_status = m.status === undefined ? EMPTY_ARRAY : m.status
-  if (f_status === null) w.compactArrayLength(null)
-  else {
+  if (f_status === null) { w.compactArrayLength(null) } else {
     w.compactArrayLength(f_status.length)
     for (const e of f_status) { encodeStreamsGroupHeartbeatResponseStatus(w, v, e) }
   }
   const f_activeTasks = m.activeTasks === undefined ? null : m.activeTasks
-  if (f_activeTasks === null) w.compactArrayLength(null)
-  else {
+  if (f_activeTasks === null) { w.compactArrayLength(null) } else {
     w.compactArrayLength(f_activeTasks.length)
     for (const e of f_activeTasks) { encodeStreamsGroupHeartbeatResponseTaskIds(w, v, e) }
   }
   const f_standbyTasks = m.standbyTasks === undefined ? null : m.standbyTasks
-  if (f_standbyTasks === null) w.compactArrayLength(null)
-  else {
+  if (f_standbyTasks === null) { w.compactArrayLength(null) } else {
     w.compactArrayLength(f_standbyTasks.length)
     for (const e of f_standbyTasks) { encodeStreamsGroupHeartbeatResponseTaskIds(w, v, e) }
   }
   const f_warmupTasks = m.warmupTasks === undefined ? null : m.warmupTasks
-  if (f_warmupTasks === null) w.compactArrayLength(null)
-  else {
+  if (f_warmupTasks === null) { w.compactArrayLength(null) } else {
     w.compactArrayLength(f_warmupTasks.length)
     for (const e of f_warmupTasks) { encodeStreamsGroupHeartbeatResponseTaskIds(w, v, e) }
   }
@@ -681,8 +671,7 @@ export function encodeStreamsGroupHeartbeatResponse (w: Writer, v: number, m: In
   if (f_endpointInformationEpoch === null) throw nullField('StreamsGroupHeartbeatResponse.EndpointInformationEpoch', v)
   w.int32(f_endpointInformationEpoch)
   const f_partitionsByUserEndpoint = m.partitionsByUserEndpoint === undefined ? null : m.partitionsByUserEndpoint
-  if (f_partitionsByUserEndpoint === null) w.compactArrayLength(null)
-  else {
+  if (f_partitionsByUserEndpoint === null) { w.compactArrayLength(null) } else {
     w.compactArrayLength(f_partitionsByUserEndpoint.length)
     for (const e of f_partitionsByUserEndpoint) { encodeStreamsGroupHeartbeatResponseEndpointToPartitions(w, v, e) }
   }

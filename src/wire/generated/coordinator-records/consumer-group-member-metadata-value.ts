@@ -52,7 +52,7 @@ export function decodeConsumerGroupMemberMetadataValue (r: Reader, v: number): C
     if (size > r.remaining) throw tagTooLong(tag, size, r.remaining)
     const end = r.offset + size
     if (tag === 0) {
-      if (r.int8() < 0) f_classicMemberMetadata = null
+      if (r.uvarint() === 0) f_classicMemberMetadata = null
       else f_classicMemberMetadata = decodeConsumerGroupMemberMetadataValueClassicMemberMetadata(r, v)
     } else r.offset = end
     if (r.offset !== end) throw tagSizeMismatch(tag, size, r.offset - end + size)
@@ -93,8 +93,8 @@ export function encodeConsumerGroupMemberMetadataValue (w: Writer, v: number, m:
   if (h_classicMemberMetadata) {
     w.uvarint(0)
     const tw = new Writer(64)
-    if (t_classicMemberMetadata === null) tw.int8(-1)
-    else { tw.int8(1); encodeConsumerGroupMemberMetadataValueClassicMemberMetadata(tw, v, t_classicMemberMetadata) }
+    if (t_classicMemberMetadata === null) tw.uvarint(0)
+    else { tw.uvarint(1); encodeConsumerGroupMemberMetadataValueClassicMemberMetadata(tw, v, t_classicMemberMetadata) }
     w.uvarint(tw.length)
     w.raw(tw.toBuffer())
   }

@@ -181,8 +181,7 @@ function encodeStreamsGroupCurrentMemberAssignmentValueTaskIds (w: Writer, v: nu
   if (h_assignmentEpochs) {
     w.uvarint(0)
     const tw = new Writer(64)
-    if (t_assignmentEpochs === null) tw.compactArrayLength(null)
-    else {
+    if (t_assignmentEpochs === null) { tw.compactArrayLength(null) } else {
       tw.compactArrayLength(t_assignmentEpochs.length)
       for (const e of t_assignmentEpochs) { tw.int32(e) }
     }

@@ -72,8 +72,7 @@ export function encodeStreamsGroupMetadataValue (w: Writer, v: number, m: Init<S
   if (h_lastAssignmentConfigs) {
     w.uvarint(1)
     const tw = new Writer(64)
-    if (t_lastAssignmentConfigs === null) tw.compactArrayLength(null)
-    else {
+    if (t_lastAssignmentConfigs === null) { tw.compactArrayLength(null) } else {
       tw.compactArrayLength(t_lastAssignmentConfigs.length)
       for (const e of t_lastAssignmentConfigs) { encodeStreamsGroupMetadataValueLastAssignmentConfig(tw, v, e) }
     }

@@ -85,8 +85,7 @@ export function encodeTransactionLogValue (w: Writer, v: number, m: Init<Transac
   if (f_transactionStatus === null) throw nullField('TransactionLogValue.TransactionStatus', v)
   w.int8(f_transactionStatus)
   const f_transactionPartitions = m.transactionPartitions === undefined ? EMPTY_ARRAY : m.transactionPartitions
-  if (f_transactionPartitions === null) if (flex) w.compactArrayLength(null); else w.arrayLength(null)
-  else {
+  if (f_transactionPartitions === null) { if (flex) w.compactArrayLength(null); else w.arrayLength(null) } else {
     if (flex) w.compactArrayLength(f_transactionPartitions.length); else w.arrayLength(f_transactionPartitions.length)
     for (const e of f_transactionPartitions) { encodeTransactionLogValuePartitionsSchema(w, v, e) }
   }

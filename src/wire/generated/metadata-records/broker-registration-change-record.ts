@@ -114,8 +114,7 @@ export function encodeBrokerRegistrationChangeRecord (w: Writer, v: number, m: I
     w.uvarint(3)
     const tw = new Writer(64)
     if (t_cordonedLogDirs === null && !(v === 3)) throw nullField('BrokerRegistrationChangeRecord.CordonedLogDirs', v)
-    if (t_cordonedLogDirs === null) tw.compactArrayLength(null)
-    else {
+    if (t_cordonedLogDirs === null) { tw.compactArrayLength(null) } else {
       tw.compactArrayLength(t_cordonedLogDirs.length)
       for (const e of t_cordonedLogDirs) { tw.uuid(e) }
     }

@@ -168,8 +168,7 @@ export function encodePartitionChangeRecord (w: Writer, v: number, m: Init<Parti
   if (h_isr) {
     w.uvarint(0)
     const tw = new Writer(64)
-    if (t_isr === null) tw.compactArrayLength(null)
-    else {
+    if (t_isr === null) { tw.compactArrayLength(null) } else {
       tw.compactArrayLength(t_isr.length)
       for (const e of t_isr) { tw.int32(e) }
     }
@@ -185,8 +184,7 @@ export function encodePartitionChangeRecord (w: Writer, v: number, m: Init<Parti
   if (h_replicas) {
     w.uvarint(2)
     const tw = new Writer(64)
-    if (t_replicas === null) tw.compactArrayLength(null)
-    else {
+    if (t_replicas === null) { tw.compactArrayLength(null) } else {
       tw.compactArrayLength(t_replicas.length)
       for (const e of t_replicas) { tw.int32(e) }
     }
@@ -196,8 +194,7 @@ export function encodePartitionChangeRecord (w: Writer, v: number, m: Init<Parti
   if (h_removingReplicas) {
     w.uvarint(3)
     const tw = new Writer(64)
-    if (t_removingReplicas === null) tw.compactArrayLength(null)
-    else {
+    if (t_removingReplicas === null) { tw.compactArrayLength(null) } else {
       tw.compactArrayLength(t_removingReplicas.length)
       for (const e of t_removingReplicas) { tw.int32(e) }
     }
@@ -207,8 +204,7 @@ export function encodePartitionChangeRecord (w: Writer, v: number, m: Init<Parti
   if (h_addingReplicas) {
     w.uvarint(4)
     const tw = new Writer(64)
-    if (t_addingReplicas === null) tw.compactArrayLength(null)
-    else {
+    if (t_addingReplicas === null) { tw.compactArrayLength(null) } else {
       tw.compactArrayLength(t_addingReplicas.length)
       for (const e of t_addingReplicas) { tw.int32(e) }
     }
@@ -225,8 +221,7 @@ export function encodePartitionChangeRecord (w: Writer, v: number, m: Init<Parti
     w.uvarint(6)
     const tw = new Writer(64)
     if (t_eligibleLeaderReplicas === null && !(v === 2)) throw nullField('PartitionChangeRecord.EligibleLeaderReplicas', v)
-    if (t_eligibleLeaderReplicas === null) tw.compactArrayLength(null)
-    else {
+    if (t_eligibleLeaderReplicas === null) { tw.compactArrayLength(null) } else {
       tw.compactArrayLength(t_eligibleLeaderReplicas.length)
       for (const e of t_eligibleLeaderReplicas) { tw.int32(e) }
     }
@@ -237,8 +232,7 @@ export function encodePartitionChangeRecord (w: Writer, v: number, m: Init<Parti
     w.uvarint(7)
     const tw = new Writer(64)
     if (t_lastKnownElr === null && !(v === 2)) throw nullField('PartitionChangeRecord.LastKnownElr', v)
-    if (t_lastKnownElr === null) tw.compactArrayLength(null)
-    else {
+    if (t_lastKnownElr === null) { tw.compactArrayLength(null) } else {
       tw.compactArrayLength(t_lastKnownElr.length)
       for (const e of t_lastKnownElr) { tw.int32(e) }
     }
@@ -249,8 +243,7 @@ export function encodePartitionChangeRecord (w: Writer, v: number, m: Init<Parti
     w.uvarint(8)
     const tw = new Writer(64)
     if (t_directories === null && !(v >= 1)) throw nullField('PartitionChangeRecord.Directories', v)
-    if (t_directories === null) tw.compactArrayLength(null)
-    else {
+    if (t_directories === null) { tw.compactArrayLength(null) } else {
       tw.compactArrayLength(t_directories.length)
       for (const e of t_directories) { tw.uuid(e) }
     }

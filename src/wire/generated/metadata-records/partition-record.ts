@@ -187,8 +187,7 @@ export function encodePartitionRecord (w: Writer, v: number, m: Init<PartitionRe
     w.uvarint(1)
     const tw = new Writer(64)
     if (t_eligibleLeaderReplicas === null && !(v === 2)) throw nullField('PartitionRecord.EligibleLeaderReplicas', v)
-    if (t_eligibleLeaderReplicas === null) tw.compactArrayLength(null)
-    else {
+    if (t_eligibleLeaderReplicas === null) { tw.compactArrayLength(null) } else {
       tw.compactArrayLength(t_eligibleLeaderReplicas.length)
       for (const e of t_eligibleLeaderReplicas) { tw.int32(e) }
     }
@@ -199,8 +198,7 @@ export function encodePartitionRecord (w: Writer, v: number, m: Init<PartitionRe
     w.uvarint(2)
     const tw = new Writer(64)
     if (t_lastKnownElr === null && !(v === 2)) throw nullField('PartitionRecord.LastKnownElr', v)
-    if (t_lastKnownElr === null) tw.compactArrayLength(null)
-    else {
+    if (t_lastKnownElr === null) { tw.compactArrayLength(null) } else {
       tw.compactArrayLength(t_lastKnownElr.length)
       for (const e of t_lastKnownElr) { tw.int32(e) }
     }

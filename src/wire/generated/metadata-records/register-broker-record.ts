@@ -169,8 +169,7 @@ export function encodeRegisterBrokerRecord (w: Writer, v: number, m: Init<Regist
     w.uvarint(1)
     const tw = new Writer(64)
     if (t_cordonedLogDirs === null && !(v === 4)) throw nullField('RegisterBrokerRecord.CordonedLogDirs', v)
-    if (t_cordonedLogDirs === null) tw.compactArrayLength(null)
-    else {
+    if (t_cordonedLogDirs === null) { tw.compactArrayLength(null) } else {
       tw.compactArrayLength(t_cordonedLogDirs.length)
       for (const e of t_cordonedLogDirs) { tw.uuid(e) }
     }

@@ -91,8 +91,7 @@ export function encodeQuorumStateData (w: Writer, v: number, m: Init<QuorumState
   if (v === 0) {
     const f_currentVoters = m.currentVoters === undefined ? EMPTY_ARRAY : m.currentVoters
     if (f_currentVoters === null && !(v === 0)) throw nullField('QuorumStateData.CurrentVoters', v)
-    if (f_currentVoters === null) w.compactArrayLength(null)
-    else {
+    if (f_currentVoters === null) { w.compactArrayLength(null) } else {
       w.compactArrayLength(f_currentVoters.length)
       for (const e of f_currentVoters) { encodeQuorumStateDataVoter(w, v, e) }
     }
