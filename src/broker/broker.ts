@@ -1,0 +1,173 @@
+// The broker's state: config, cluster identity, the metadata image (through the controller), and the
+// partition logs it leads. Handlers reach everything through this object.
+import { mkdir, writeFile, readFile, rm, readdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { BrokerConfig } from '../config/broker-config.js'
+import { parseValue, formatValue, type ConfigValue } from '../config/config-def.js'
+import { TOPIC_CONFIGS, topicConfigDef } from '../config/topic-config.js'
+import { LogManager } from '../log/log-manager.js'
+import type { LogOptions } from '../log/partition-log.js'
+import { MetadataLog, METADATA_TOPIC } from '../metadata/metadata-log.js'
+import { Controller } from '../metadata/controller.js'
+import type { TopicImage } from '../metadata/image.js'
+import { loadOrCreateMetaProperties } from './meta-properties.js'
+import { Partition } from './partition.js'
+import { METADATA_VERSION_LEVEL } from './features.js'
+import type { Logger } from '../server/logger.js'
+
+export class Broker {
+  readonly partitions = new Map<string, Partition>()
+  advertisedHost: string
+  advertisedPort: number
+  shuttingDown = false
+
+  private constructor (
+    readonly config: BrokerConfig,
+    readonly log: Logger,
+    readonly clusterId: string,
+    readonly directoryId: string,
+    readonly metadata: MetadataLog,
+    readonly controller: Controller,
+    readonly logs: LogManager
+  ) {
+    const adv = config.advertised
+    this.advertisedHost = adv.host
+    this.advertisedPort = adv.port
+  }
+
+  get nodeId (): number { return this.config.nodeId }
+
+  static async open (config: BrokerConfig, log: Logger): Promise<Broker> {
+    const dataDir = config.dataDir
+    await mkdir(dataDir, { recursive: true })
+    const meta = await loadOrCreateMetaProperties(dataDir, config.nodeId)
+    const metadata = await MetadataLog.open(dataDir, log)
+    const controller = new Controller(metadata)
+    if (!metadata.image.features.has('metadata.version')) {
+      await controller.run(() => ({
+        records: [{ type: 'FeatureLevelRecord', data: { name: 'metadata.version', featureLevel: METADATA_VERSION_LEVEL } }],
+        result: undefined
+      }))
+    }
+    const logs = new LogManager(dataDir, { logger: log })
+    const broker = new Broker(config, log, meta.clusterId, meta.directoryId, metadata, controller, logs)
+    await broker.openPartitions()
+    return broker
+  }
+
+  private async openPartitions (): Promise<void> {
+    const image = this.metadata.image
+    const wanted = new Set<string>()
+    for (const t of image.topicsByName.values()) {
+      for (const p of t.partitions) wanted.add(`${t.name}-${p.partition}`)
+    }
+    // Directories of topics that were deleted (or recreated under a new id) while we were down are strays.
+    for (const entry of await readdir(this.config.dataDir, { withFileTypes: true })) {
+      if (!entry.isDirectory() || entry.name === `${METADATA_TOPIC}-0` || entry.name.startsWith('.')) continue
+      if (!/-\d+$/.test(entry.name)) continue
+      const dir = join(this.config.dataDir, entry.name)
+      const id = await readPartitionTopicId(dir)
+      const topic = entry.name.replace(/-\d+$/, '')
+      if (!wanted.has(entry.name) || (id !== null && image.topicsByName.get(topic)?.id !== id)) {
+        this.log.warn({ dir }, 'removing stray partition directory of a topic that no longer exists')
+        await rm(dir, { recursive: true, force: true })
+      }
+    }
+    for (const t of image.topicsByName.values()) {
+      for (const p of t.partitions) await this.openPartition(t, p.partition, p.leaderEpoch)
+    }
+  }
+
+  async openPartition (t: TopicImage, index: number, leaderEpoch: number): Promise<Partition> {
+    const log = await this.logs.getOrCreate(t.name, index, this.logOptions(t))
+    await writePartitionMetadata(log.dir, t.id)
+    const p = new Partition(t.name, t.id, index, log, leaderEpoch)
+    this.partitions.set(`${t.name}-${index}`, p)
+    return p
+  }
+
+  partition (topic: string, index: number): Partition | undefined {
+    return this.partitions.get(`${topic}-${index}`)
+  }
+
+  /** A topic config's effective value: the topic's override, else the broker synonym, else Kafka's default. */
+  topicConfig (t: TopicImage | undefined, name: string): ConfigValue | null {
+    const def = topicConfigDef(name)
+    if (def === undefined) throw new Error(`unknown topic config ${name}`)
+    const override = t?.configs.get(name)
+    if (override !== undefined) return parseValue(def, override)
+    if (def.brokerSynonym !== undefined) return this.config.get(def.brokerSynonym)
+    return def.default === null ? null : parseValue(def, def.default)
+  }
+
+  private logOptions (t: TopicImage): LogOptions {
+    return {
+      segmentBytes: this.topicConfig(t, 'segment.bytes') as number,
+      indexIntervalBytes: this.topicConfig(t, 'index.interval.bytes') as number,
+      segmentIndexBytes: this.topicConfig(t, 'segment.index.bytes') as number,
+      logger: this.log
+    }
+  }
+
+  /** Every topic config with its value and where it came from, as CreateTopics v5+ and DescribeConfigs report them. */
+  describeTopicConfigs (t: { configs: Map<string, string> }): { name: string, value: string | null, source: number, readOnly: boolean, sensitive: boolean }[] {
+    return TOPIC_CONFIGS.map(def => {
+      const override = t.configs.get(def.name)
+      if (override !== undefined) return { name: def.name, value: override, source: CONFIG_SOURCE.DYNAMIC_TOPIC_CONFIG, readOnly: false, sensitive: false }
+      if (def.brokerSynonym !== undefined && this.config.explicit.has(def.brokerSynonym)) {
+        return { name: def.name, value: formatValue(this.config.get(def.brokerSynonym)), source: CONFIG_SOURCE.STATIC_BROKER_CONFIG, readOnly: false, sensitive: false }
+      }
+      return { name: def.name, value: def.default, source: CONFIG_SOURCE.DEFAULT_CONFIG, readOnly: false, sensitive: false }
+    })
+  }
+
+  async closePartitionsOf (topic: TopicImage): Promise<void> {
+    for (const p of topic.partitions) {
+      const key = `${topic.name}-${p.partition}`
+      const part = this.partitions.get(key)
+      this.partitions.delete(key)
+      part?.wake()
+      await this.logs.deletePartition(topic.name, p.partition)
+    }
+  }
+
+  async close (): Promise<void> {
+    this.shuttingDown = true
+    for (const p of this.partitions.values()) p.wake()
+    await this.controller.drain()
+    await this.logs.closeAll()
+    await this.metadata.close()
+  }
+}
+
+/** DescribeConfigsResponse ConfigSource values. */
+export const CONFIG_SOURCE = {
+  UNKNOWN: 0,
+  DYNAMIC_TOPIC_CONFIG: 1,
+  DYNAMIC_BROKER_CONFIG: 2,
+  DYNAMIC_DEFAULT_BROKER_CONFIG: 3,
+  STATIC_BROKER_CONFIG: 4,
+  DEFAULT_CONFIG: 5,
+  DYNAMIC_BROKER_LOGGER_CONFIG: 6,
+  CLIENT_METRICS_CONFIG: 7,
+  GROUP_CONFIG: 8
+} as const
+
+// Kafka writes partition.metadata in each partition directory so a directory can be matched to its topic id.
+async function writePartitionMetadata (dir: string, topicId: string): Promise<void> {
+  const body = `version: 0\ntopic_id: ${topicId}\n`
+  const path = join(dir, 'partition.metadata')
+  try {
+    if (await readFile(path, 'utf8') === body) return
+  } catch {}
+  await writeFile(path, body)
+}
+
+async function readPartitionTopicId (dir: string): Promise<string | null> {
+  try {
+    const m = /topic_id:\s*(\S+)/.exec(await readFile(join(dir, 'partition.metadata'), 'utf8'))
+    return m === null ? null : m[1]!
+  } catch {
+    return null
+  }
+}

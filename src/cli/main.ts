@@ -1,0 +1,52 @@
+// The `samsa` command: parse flags and config, open the broker, listen, print the ready line, and shut
+// down cleanly on SIGINT/SIGTERM (a second signal exits at once).
+import { readFileSync } from 'node:fs'
+import { parseCommand, HELP } from './args.js'
+import { BrokerConfig } from '../config/broker-config.js'
+import { ConfigError } from '../config/config-def.js'
+import { PropertiesError } from '../config/properties.js'
+import { startBroker } from '../server/start.js'
+
+function version (): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+  return pkg.version
+}
+
+export async function main (argv: string[]): Promise<number | undefined> {
+  let config: BrokerConfig
+  try {
+    const cmd = parseCommand(argv)
+    if (cmd.kind === 'help') { process.stdout.write(HELP); return 0 }
+    if (cmd.kind === 'version') { process.stdout.write(`samsa ${version()}\n`); return 0 }
+    config = new BrokerConfig(cmd.overrides)
+    void config.dataDir
+    void config.listener
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof PropertiesError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true) {
+      process.stderr.write(`samsa: ${(err as Error).message}\n`)
+      return 2
+    }
+    throw err
+  }
+  const running = await startBroker(config)
+  process.stdout.write(`samsa ready on ${running.bootstrap} (data dir ${config.dataDir})\n`)
+  let stopping = false
+  const stop = (signal: string): void => {
+    if (stopping) {
+      running.log.warn({ signal }, 'second signal; exiting without waiting')
+      process.exit(1)
+    }
+    stopping = true
+    running.log.info({ signal }, 'shutting down')
+    running.stop().then(() => {
+      running.log.info('stopped cleanly')
+      process.exit(0)
+    }, err => {
+      running.log.error({ err }, 'error during shutdown')
+      process.exit(1)
+    })
+  }
+  process.on('SIGINT', () => stop('SIGINT'))
+  process.on('SIGTERM', () => stop('SIGTERM'))
+  return undefined
+}

@@ -1,0 +1,101 @@
+// Broker configs by Kafka's names and defaults (where samsa differs — node.id, listeners, log.dirs — it is
+// because a laptop broker must start with no config at all). Values come from defaults < config file < flags.
+import { type ConfigDef, type ConfigValue, ConfigError, parseValue, atLeast, between, oneOf } from './config-def.js'
+import { TOPIC_CONFIGS } from './topic-config.js'
+
+const own: ConfigDef[] = [
+  { name: 'node.id', type: 'int', default: '1', validate: atLeast(0) },
+  { name: 'listeners', type: 'string', default: 'PLAINTEXT://127.0.0.1:9092', validate: v => typeof v === 'string' ? listenerError(v) : undefined },
+  { name: 'advertised.listeners', type: 'string', default: null, validate: v => typeof v === 'string' ? listenerError(v) : undefined },
+  { name: 'log.dirs', type: 'string', default: null },
+  { name: 'log.dir', type: 'string', default: './samsa-data' },
+  { name: 'auto.create.topics.enable', type: 'boolean', default: 'true' },
+  { name: 'num.partitions', type: 'int', default: '1', validate: atLeast(1) },
+  { name: 'default.replication.factor', type: 'int', default: '1', validate: atLeast(1) },
+  { name: 'delete.topic.enable', type: 'boolean', default: 'true' },
+  { name: 'socket.request.max.bytes', type: 'int', default: '104857600', validate: atLeast(1) },
+  { name: 'broker.rack', type: 'string', default: null },
+  { name: 'samsa.log.level', type: 'string', default: 'info', validate: oneOf('trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent') },
+  { name: 'samsa.shutdown.timeout.ms', type: 'int', default: '10000', validate: between(0, 600000) }
+]
+
+/** Every topic config's broker synonym is a broker config with the same type and default. */
+const synonyms: ConfigDef[] = TOPIC_CONFIGS
+  .filter(d => d.brokerSynonym !== undefined && !own.some(o => o.name === d.brokerSynonym))
+  .map(d => ({ name: d.brokerSynonym!, type: d.type, default: d.default, validate: d.validate }))
+
+export const BROKER_CONFIGS: readonly ConfigDef[] = [...own, ...synonyms].sort((a, b) => a.name.localeCompare(b.name))
+const byName = new Map(BROKER_CONFIGS.map(d => [d.name, d]))
+
+export function brokerConfigDef (name: string): ConfigDef | undefined {
+  return byName.get(name)
+}
+
+export interface Listener { name: string, host: string, port: number }
+
+export function parseListener (s: string): Listener {
+  const m = /^([A-Za-z_][A-Za-z0-9_]*):\/\/(\[[^\]]*\]|[^:]*):(\d+)$/.exec(s.trim())
+  if (m === null) throw new ConfigError(`Invalid listener ${s}: expected NAME://host:port`)
+  const port = Number(m[3])
+  if (port > 65535) throw new ConfigError(`Invalid listener ${s}: port out of range`)
+  return { name: m[1]!.toUpperCase(), host: m[2]!.replace(/^\[|\]$/g, ''), port }
+}
+
+function listenerError (v: string): string | undefined {
+  const parts = v.split(',').map(p => p.trim()).filter(p => p !== '')
+  if (parts.length !== 1) return 'samsa serves exactly one listener'
+  try {
+    const l = parseListener(parts[0]!)
+    if (l.name !== 'PLAINTEXT') return `listener security protocol ${l.name} is not supported yet (only PLAINTEXT)`
+  } catch (e) {
+    return (e as Error).message
+  }
+  return undefined
+}
+
+export class BrokerConfig {
+  private readonly values = new Map<string, ConfigValue | null>()
+  /** Which names were set explicitly (config file or flag), for DescribeConfigs sources. */
+  readonly explicit = new Set<string>()
+
+  constructor (overrides: Map<string, string> = new Map()) {
+    for (const def of BROKER_CONFIGS) {
+      this.values.set(def.name, def.default === null ? null : parseValue(def, def.default))
+    }
+    for (const [name, raw] of overrides) {
+      const def = byName.get(name)
+      if (def === undefined) throw new ConfigError(`Unknown broker config ${name}`)
+      this.values.set(name, parseValue(def, raw))
+      this.explicit.add(name)
+    }
+  }
+
+  get (name: string): ConfigValue | null {
+    if (!this.values.has(name)) throw new ConfigError(`Unknown broker config ${name}`)
+    return this.values.get(name)!
+  }
+
+  int (name: string): number { return this.get(name) as number }
+  bool (name: string): boolean { return this.get(name) as boolean }
+  str (name: string): string | null { return this.get(name) as string | null }
+
+  get nodeId (): number { return this.int('node.id') }
+  get listener (): Listener { return parseListener(this.str('listeners')!) }
+  get advertised (): { host: string, port: number } {
+    const adv = this.str('advertised.listeners')
+    const l = adv === null ? this.listener : parseListener(adv)
+    // Advertising 0.0.0.0 would send clients nowhere; Kafka uses the canonical host name, we use loopback.
+    const host = l.host === '' || l.host === '0.0.0.0' || l.host === '::' ? '127.0.0.1' : l.host
+    return { host, port: l.port }
+  }
+
+  get dataDir (): string {
+    const dirs = this.str('log.dirs')
+    if (dirs !== null) {
+      const list = dirs.split(',').map(s => s.trim()).filter(s => s !== '')
+      if (list.length !== 1) throw new ConfigError('log.dirs: samsa uses exactly one data directory')
+      return list[0]!
+    }
+    return this.str('log.dir')!
+  }
+}

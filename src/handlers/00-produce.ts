@@ -1,0 +1,148 @@
+// Produce (key 0), versions 3–13 (advertised from 0, as Kafka 4.x does so librdkafka keeps compression on;
+// a v0–2 request is refused by the connection like any unsupported version).
+//
+// Behaviour: acks must be -1, 0 or 1 (else INVALID_REQUIRED_ACKS everywhere). Each partition's records are
+// validated from the batch header alone (exactly one v2 batch, CRC-32C, size against max.message.bytes,
+// offsets/count consistency; see wire/batch-validate.ts) and appended as the same bytes with the broker's
+// offsets and leader epoch. Records are decoded only when the topic needs it: compacted topics (keys
+// required), a non-default message.timestamp.before.max.ms, or compression.type other than `producer`
+// (the batch is rebuilt in the topic's codec). LogAppendTime topics get the broker's time written into
+// the batch. acks=-1 with min.insync.replicas above the ISR size gives NOT_ENOUGH_REPLICAS. acks=0 sends
+// no response, and closes the connection if any partition failed, as Kafka does. v13 addresses topics by
+// id (UNKNOWN_TOPIC_ID).
+// Gaps: idempotent batches are appended without sequence de-duplication (producer state arrives with
+// InitProducerId), and transactional batches are refused with INVALID_TXN_STATE until transactions exist.
+import type { ProduceRequest, ProduceResponse, ProduceResponsePartitionProduceResponse } from '../wire/generated/produce.js'
+import type { Init } from '../wire/types.js'
+import { ErrorCode } from '../wire/generated/errors.js'
+import { validateRecords, validateRecordsDeep } from '../wire/batch-validate.js'
+import { decodeBatch, encodeBatch } from '../wire/records.js'
+import { BatchView } from '../wire/record-batch.js'
+import { LONG_MAX_STRING } from '../config/config-def.js'
+import { NO_RESPONSE, CLOSE_CONNECTION, type Handler, type HandlerResult } from '../server/registry.js'
+import type { RequestContext } from '../server/request-context.js'
+import type { Broker } from '../broker/broker.js'
+import type { AppendRejection } from '../broker/partition.js'
+import type { TopicImage } from '../metadata/image.js'
+
+type PartitionResponse = Init<ProduceResponsePartitionProduceResponse>
+
+const CODECS: Record<string, number> = { uncompressed: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 }
+const LONG_MAX = BigInt(LONG_MAX_STRING)
+
+function errorResponse (index: number, errorCode: number, errorMessage: string | null = null, recordErrors: { batchIndex: number, message: string }[] = []): PartitionResponse {
+  return { index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n, recordErrors: recordErrors.map(e => ({ batchIndex: e.batchIndex, batchIndexErrorMessage: e.message })), errorMessage }
+}
+
+async function producePartition (ctx: RequestContext, topic: TopicImage, index: number, records: Buffer | null, acks: number): Promise<PartitionResponse> {
+  const broker = ctx.broker
+  const partition = broker.partition(topic.name, index)
+  if (partition === undefined) return errorResponse(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+  const maxMessageBytes = broker.topicConfig(topic, 'max.message.bytes') as number
+  const checked = validateRecords(records ?? Buffer.alloc(0), { maxMessageBytes, apiVersion: ctx.apiVersion })
+  if (!checked.ok) {
+    ctx.log.info({ topic: topic.name, partition: index, errorCode: checked.errorCode, err: checked.message }, 'produce rejected')
+    return errorResponse(index, checked.errorCode, checked.message)
+  }
+  const batch = checked.batches[0]!
+  if (batch.isTransactional) {
+    return errorResponse(index, ErrorCode.INVALID_TXN_STATE, 'samsa does not support transactions yet')
+  }
+  if (acks === -1) {
+    const minIsr = broker.topicConfig(topic, 'min.insync.replicas') as number
+    const isr = topic.partitions[index]?.isr.length ?? 0
+    if (isr < minIsr) {
+      return errorResponse(index, ErrorCode.NOT_ENOUGH_REPLICAS, `The size of the current ISR ${isr} is insufficient to satisfy the min.isr requirement of ${minIsr} for partition ${topic.name}-${index}`)
+    }
+  }
+  const bytes = records!.subarray(0, checked.validBytes)
+  const now = BigInt(Date.now())
+  const logAppendTime = broker.topicConfig(topic, 'message.timestamp.type') === 'LogAppendTime'
+  const compacted = (broker.topicConfig(topic, 'cleanup.policy') as string[]).includes('compact')
+  const beforeMax = broker.topicConfig(topic, 'message.timestamp.before.max.ms') as bigint
+  const afterMax = broker.topicConfig(topic, 'message.timestamp.after.max.ms') as bigint
+  const topicCodec = broker.topicConfig(topic, 'compression.type') as string
+  const targetCodec = topicCodec === 'producer' ? batch.compression : CODECS[topicCodec]!
+  const deep = compacted || beforeMax !== LONG_MAX || targetCodec !== batch.compression
+
+  if (!deep && !logAppendTime && batch.maxTimestamp - now > afterMax) {
+    return errorResponse(index, ErrorCode.INVALID_TIMESTAMP, 'One or more records have been rejected due to invalid timestamp')
+  }
+  let prepare: (() => Promise<Buffer | AppendRejection>) | undefined
+  if (deep) {
+    prepare = async () => {
+      const v = await validateRecordsDeep(bytes, {
+        timestampType: logAppendTime ? 'LogAppendTime' : 'CreateTime',
+        nowMs: now,
+        timestampBeforeMaxMs: beforeMax,
+        timestampAfterMaxMs: afterMax,
+        compacted
+      })
+      if (!v.ok) return { errorCode: v.errorCode, message: v.message, recordErrors: v.recordErrors }
+      if (targetCodec === batch.compression && !v.needsRebuild) return bytes
+      return await rebuild(bytes, targetCodec)
+    }
+  }
+  const result = await partition.append(bytes, logAppendTime ? now : undefined, prepare)
+  if ('errorCode' in result) {
+    ctx.log.info({ topic: topic.name, partition: index, errorCode: result.errorCode, err: result.message }, 'produce rejected')
+    // Per-record errors exist from v8.
+    return errorResponse(index, result.errorCode, result.message, ctx.apiVersion >= 8 ? result.recordErrors : [])
+  }
+  return {
+    index,
+    errorCode: ErrorCode.NONE,
+    baseOffset: result.baseOffset,
+    logAppendTimeMs: logAppendTime ? now : -1n,
+    logStartOffset: partition.logStartOffset,
+    recordErrors: [],
+    errorMessage: null
+  }
+}
+
+/** Re-encodes a batch's records in another codec (topic compression.type), keeping producer fields. */
+async function rebuild (bytes: Buffer, codec: number): Promise<Buffer> {
+  const d = await decodeBatch(bytes)
+  const view = new BatchView(bytes)
+  return await encodeBatch({
+    records: d.records.map(r => ({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp })),
+    compression: codec,
+    producerId: d.producerId,
+    producerEpoch: d.producerEpoch,
+    baseSequence: d.baseSequence,
+    isTransactional: d.isTransactional,
+    timestampType: d.timestampType,
+    baseTimestamp: view.baseTimestamp
+  })
+}
+
+function lookupTopic (broker: Broker, v: number, name: string, topicId: string): TopicImage | undefined {
+  const image = broker.metadata.image
+  return v >= 13 ? image.topicsById.get(topicId) : image.topicsByName.get(name)
+}
+
+export const produceHandler: Handler = {
+  apiKey: 0,
+  minVersion: 3,
+  maxVersion: 13,
+  advertisedMinVersion: 0,
+  async handle (ctx: RequestContext, req: ProduceRequest): Promise<HandlerResult> {
+    const broker = ctx.broker
+    const v = ctx.apiVersion
+    const validAcks = req.acks === -1 || req.acks === 0 || req.acks === 1
+    const responses = await Promise.all(req.topicData.map(async td => {
+      const topic = lookupTopic(broker, v, td.name, td.topicId)
+      const partitionResponses = await Promise.all(td.partitionData.map(pd => {
+        if (!validAcks) return errorResponse(pd.index, ErrorCode.INVALID_REQUIRED_ACKS)
+        if (topic === undefined) return errorResponse(pd.index, v >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+        return producePartition(ctx, topic, pd.index, pd.records, req.acks)
+      }))
+      return { name: td.name, topicId: td.topicId, partitionResponses }
+    }))
+    if (req.acks === 0) {
+      const failed = responses.some(t => t.partitionResponses.some(p => p.errorCode !== ErrorCode.NONE))
+      return failed ? CLOSE_CONNECTION : NO_RESPONSE
+    }
+    return { responses, throttleTimeMs: 0 } satisfies Init<ProduceResponse>
+  }
+}

@@ -1,0 +1,52 @@
+// Wires a broker to its listener; used by the CLI and by tests that want an in-process broker.
+import type { BrokerConfig } from '../config/broker-config.js'
+import { Broker } from '../broker/broker.js'
+import { createRegistry } from '../handlers/index.js'
+import { KafkaServer } from './server.js'
+import { createLogger, type Logger } from './logger.js'
+
+export interface RunningBroker {
+  broker: Broker
+  log: Logger
+  host: string
+  port: number
+  /** host:port clients should bootstrap from. */
+  bootstrap: string
+  stop: () => Promise<void>
+}
+
+export async function startBroker (config: BrokerConfig, log: Logger = createLogger(config.str('samsa.log.level')!)): Promise<RunningBroker> {
+  const started = Date.now()
+  const broker = await Broker.open(config, log)
+  const registry = createRegistry()
+  const server = new KafkaServer(broker, registry, log)
+  const listener = config.listener
+  let bound
+  try {
+    bound = await server.listen({ host: listener.host, port: listener.port, maxRequestBytes: config.int('socket.request.max.bytes') })
+  } catch (err) {
+    await broker.close()
+    throw err
+  }
+  // With port 0 (or an advertised port of 0) clients must be told the port actually bound.
+  if (broker.advertisedPort === 0) broker.advertisedPort = bound.port
+  const bootstrap = `${broker.advertisedHost}:${broker.advertisedPort}`
+  log.info({ listen: `${bound.host}:${bound.port}`, advertised: bootstrap, dataDir: config.dataDir, clusterId: broker.clusterId, nodeId: broker.nodeId, ms: Date.now() - started }, 'samsa started')
+  let stopped: Promise<void> | null = null
+  return {
+    broker,
+    log,
+    host: bound.host,
+    port: bound.port,
+    bootstrap,
+    stop: () => {
+      stopped ??= (async () => {
+        broker.shuttingDown = true
+        for (const p of broker.partitions.values()) p.wake()
+        await server.close(config.int('samsa.shutdown.timeout.ms'))
+        await broker.close()
+      })()
+      return stopped
+    }
+  }
+}
