@@ -12,7 +12,7 @@ import pino from 'pino'
 import { BatchView, BATCH_HEADER_SIZE, LOG_OVERHEAD } from '../wire/record-batch.js'
 import { readOffsetCheckpoint, syncDir, writeOffsetCheckpoint } from './checkpoint.js'
 import { InvalidBatchError, LogClosedError, LogStorageError, OffsetOutOfRangeError } from './errors.js'
-import { recordTimestamps } from './record-timestamps.js'
+import { firstRecordAtOrAfter, firstRecordWithTimestamp } from './record-timestamps.js'
 import { INDEX_SUFFIX, LOG_SUFFIX, LogSegment, TIME_INDEX_SUFFIX, type Logger, type PendingBatch, type SegmentConfig } from './segment.js'
 
 export type { Logger } from './segment.js'
@@ -310,9 +310,10 @@ export class PartitionLog {
 
   /**
    * ListOffsets by timestamp: the first record at or after the log start offset whose timestamp is >=
-   * ts, found through the first segment whose max timestamp reaches ts and its time index. Compressed
-   * CreateTime batches are not decompressed: for them the answer is the batch's first offset (at or
-   * after the log start offset) and its maxTimestamp, which is at or before the exact record.
+   * ts, found through the first segment whose max timestamp reaches ts and its time index; records
+   * are decoded (decompressed if need be) only in the one batch that holds the answer. A batch whose
+   * records cannot be decoded answers with its first offset (at or after the log start offset) and
+   * its maxTimestamp, which is at or before the exact record.
    */
   async offsetForTimestamp (ts: bigint): Promise<TimestampAndOffset | null> {
     if (this.closed) throw new LogClosedError(this.dir)
@@ -327,13 +328,11 @@ export class PartitionLog {
         for await (const b of seg.headersFrom(from)) {
           if (b.lastOffset < startingOffset || b.maxTimestamp < ts) continue
           const epoch = b.leaderEpoch >= 0 ? b.leaderEpoch : -1
-          const records = recordTimestamps(await seg.readAt(b.position, b.size))
-          if (records === undefined) {
+          const hit = await firstRecordAtOrAfter(await seg.readAt(b.position, b.size), ts, startingOffset)
+          if (hit === undefined) {
             return { offset: b.baseOffset > startingOffset ? b.baseOffset : startingOffset, timestamp: b.maxTimestamp, leaderEpoch: epoch }
           }
-          for (const r of records) {
-            if (r.timestamp >= ts && r.offset >= startingOffset) return { offset: r.offset, timestamp: r.timestamp, leaderEpoch: epoch }
-          }
+          if (hit !== null) return { ...hit, leaderEpoch: epoch }
         }
       } finally {
         seg.release()
@@ -343,8 +342,8 @@ export class PartitionLog {
   }
 
   /**
-   * ListOffsets MAX_TIMESTAMP: the first record carrying the largest timestamp in the log. For a
-   * compressed CreateTime batch the batch's first offset stands in for that record.
+   * ListOffsets MAX_TIMESTAMP: the first record carrying the largest timestamp in the log. For a batch
+   * whose records cannot be decoded the batch's first offset stands in for that record.
    */
   async maxTimestampOffset (): Promise<TimestampAndOffset | null> {
     if (this.closed) throw new LogClosedError(this.dir)
@@ -369,10 +368,9 @@ export class PartitionLog {
       for await (const b of seg.headersFrom(from)) {
         if (b.maxTimestamp !== target) continue
         const epoch = b.leaderEpoch >= 0 ? b.leaderEpoch : -1
-        const records = recordTimestamps(await seg.readAt(b.position, b.size))
-        if (records === undefined) return { offset: b.baseOffset, timestamp: target, leaderEpoch: epoch }
-        const r = records.find(r => r.timestamp === target)
-        return r === undefined ? null : { offset: r.offset, timestamp: target, leaderEpoch: epoch }
+        const hit = await firstRecordWithTimestamp(await seg.readAt(b.position, b.size), target)
+        if (hit === undefined) return { offset: b.baseOffset, timestamp: target, leaderEpoch: epoch }
+        return hit === null ? null : { ...hit, leaderEpoch: epoch }
       }
       return null
     } finally {
