@@ -53,7 +53,8 @@ const MIN_RECORD_SIZE = 7
  */
 export function decodeRecords (body: Buffer, count: number, baseOffset: bigint, baseTimestamp: bigint, logAppendTime: bigint | null): Record[] {
   if (count < 0) throw new DecodeError(`invalid record count ${count}`)
-  if (count > body.length / MIN_RECORD_SIZE) throw new DecodeError(`record count ${count} cannot fit in ${body.length} bytes`)
+  // Fewer bytes than `count` minimal records is the same premature end, found before allocating.
+  if (count > body.length / MIN_RECORD_SIZE) throw new DecodeError('Incorrect declared batch size, premature EOF reached')
   const r = new Reader(body)
   const out: Record[] = new Array(count)
   for (let i = 0; i < count; i++) {
