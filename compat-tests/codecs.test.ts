@@ -16,6 +16,7 @@ import {
   type CodecName,
 } from './kafkajs-client.js'
 import { checkPartition, fixedHeaders, makeRecords, uniqueTopic } from './records.js'
+import { FIND_COORDINATOR, requestApiVersions } from './api-versions.js'
 
 const codecs: CodecName[] = ['gzip', 'snappy', 'lz4', 'zstd']
 const kafkajsType: Record<CodecName, CompressionTypes> = {
@@ -38,6 +39,15 @@ t.test('compression codecs across clients', async (t) => {
   const noConfluent = havePythonModule('confluent_kafka') ? false : 'python3-confluent-kafka is not installed'
   const noKafkaPython = havePythonModule('kafka') ? false : 'python3-kafka is not installed'
   const broker = await startBroker(t)
+  // librdkafka enables its LZ4 "feature" only when the broker advertises FindCoordinator (a proxy
+  // for "Kafka >= 0.8.2" in rdkafka_feature.c) and otherwise sends lz4 batches uncompressed. Until
+  // samsa serves FindCoordinator that check is a known gap, reported as todo; afterwards it binds.
+  const advertised = await requestApiVersions(broker.host, broker.port)
+  const rdkafkaLz4 = advertised.apis.some((a) => a.apiKey === FIND_COORDINATOR)
+  const stillCompressed = (codec: CodecName, viaRdkafka: boolean) =>
+    viaRdkafka && codec === 'lz4' && !rdkafkaLz4
+      ? { todo: 'librdkafka sends lz4 uncompressed to a broker that does not advertise FindCoordinator' }
+      : {}
   const kafka = makeKafka(broker.bootstrap)
   const producer: Producer = kafka.producer({ idempotent: false })
   await producer.connect()
@@ -75,7 +85,7 @@ t.test('compression codecs across clients', async (t) => {
         await kcatProduce(broker.bootstrap, topic, records, { partition: 0, codec, headers: fixedHeaders })
         const { got, decompressed } = await readWithKafkajs(broker, topic, codec)
         checkPartition(t, records, got, 0, 0, `kcat→kafkajs ${codec}`)
-        t.ok(decompressed > 0, `served batches are still ${codec}-compressed`)
+        t.ok(decompressed > 0, `served batches are still ${codec}-compressed`, stillCompressed(codec, true))
         await t.test('read with kafka-python', { skip: noKafkaPython }, async (t) => {
           const { records: kp } = await pyConsume('kafka_python_client.py', broker.bootstrap, topic, [0])
           checkPartition(t, records, kp, 0, 0, `kcat→kafka-python ${codec}`)
@@ -97,7 +107,7 @@ t.test('compression codecs across clients', async (t) => {
           t.same(records.map((r) => r.offset), [...Array(25).keys()], 'delivery offsets 0..24')
           const { got, decompressed } = await readWithKafkajs(broker, topic, codec)
           checkPartition(t, records, got, 0, 0, `confluent→kafkajs ${codec}`)
-          t.ok(decompressed > 0, `served batches are still ${codec}-compressed`)
+          t.ok(decompressed > 0, `served batches are still ${codec}-compressed`, stillCompressed(codec, true))
           await t.test('read with kcat', { skip: noKcat }, async (t) => {
             checkPartition(t, records, await kcatConsume(broker.bootstrap, topic, 0), 0, 0, `confluent→kcat ${codec}`)
           })

@@ -4,11 +4,13 @@
 // read through kafkajs's own Cluster and Broker objects: the same connection, ApiVersions
 // negotiation, Fetch request encoding and record-batch decoding (codecs included) its consumer uses.
 import { createRequire } from 'node:module'
-import { CompressionCodecs, CompressionTypes, Kafka, Partitioners, logLevel, type KafkaConfig } from 'kafkajs'
+import kafkajs, { CompressionTypes, Kafka, Partitioners, logLevel, type KafkaConfig } from 'kafkajs'
 import { compress as zstdCompress, decompress as zstdDecompress } from '@mongodb-js/zstd'
 import type { ConsumedRecord, Header } from './records.js'
 
 const require = createRequire(import.meta.url)
+// not among the names Node detects in kafkajs's CommonJS exports
+const { CompressionCodecs } = kafkajs
 
 interface KafkajsEncoder {
   buffer: Buffer
