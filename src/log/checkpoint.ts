@@ -4,6 +4,7 @@ import { open, readFile, rename } from 'node:fs/promises'
 import { join } from 'node:path'
 
 const VERSION = '0'
+let tmpCounter = 0
 
 export async function readOffsetCheckpoint (dir: string, name: string): Promise<bigint | undefined> {
   let text: string
@@ -20,7 +21,8 @@ export async function readOffsetCheckpoint (dir: string, name: string): Promise<
 
 export async function writeOffsetCheckpoint (dir: string, name: string, offset: bigint): Promise<void> {
   const path = join(dir, name)
-  const tmp = `${path}.tmp`
+  // Unique per write so two writers can never rename each other's half-written file.
+  const tmp = `${path}.${process.pid}.${++tmpCounter}.tmp`
   const fh = await open(tmp, 'w')
   try {
     await fh.writeFile(`${VERSION}\n${offset}\n`)

@@ -10,6 +10,8 @@ export class IndexFile {
   private persisted = 0
   private fileEntries = -1
   private fh: FileHandle | undefined
+  /** Set by close: a late flush (e.g. of a segment deleted meanwhile) must not recreate the file. */
+  private shut = false
 
   constructor (readonly path: string, readonly entrySize: number, readonly maxEntries: number, initial?: Buffer) {
     if (initial !== undefined) {
@@ -58,6 +60,7 @@ export class IndexFile {
   reset (): void { this.truncateToEntries(0) }
 
   async persist (sync: boolean): Promise<void> {
+    if (this.shut) return
     const dirty = this.persisted < this.count || this.fileEntries !== this.count
     if (!dirty && !sync) return
     if (this.fh === undefined) {
@@ -82,6 +85,7 @@ export class IndexFile {
   }
 
   async close (): Promise<void> {
+    this.shut = true
     const fh = this.fh
     this.fh = undefined
     if (fh !== undefined) await fh.close()

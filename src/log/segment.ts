@@ -279,7 +279,7 @@ export class LogSegment {
   }
 
   async flush (): Promise<void> {
-    if (this.fh === undefined) return
+    if (this.fh === undefined || this.retired) return
     await this.fh.datasync()
     await this.offsetIdx?.persist(true)
     await this.timeIdx?.persist(true)

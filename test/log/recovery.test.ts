@@ -204,3 +204,18 @@ t.test('timestamp lookups decode compressed batches', async t => {
   t.same(await log.maxTimestampOffset(), { offset: 5n, timestamp: 950n, leaderEpoch: 4 })
   await log.close()
 })
+
+t.test('a real crash: the process stops without close', async t => {
+  const dir = t.testdir()
+  const opts = { ...OPTS, logger: captureLogger() }
+  const first = await PartitionLog.open(dir, opts)
+  for (let i = 0; i < 25; i++) await first.append(simpleBatch(2, 1000n + BigInt(2 * i)), { leaderEpoch: 1 })
+  t.notOk((await readdir(dir)).includes('.clean-shutdown'))
+  const again = await PartitionLog.open(dir, opts)
+  t.equal(again.logEndOffset, 50n)
+  t.same(await readAll(again), Array.from({ length: 25 }, (_, i) => BigInt(2 * i)))
+  t.same(await again.offsetForTimestamp(1041n), { offset: 41n, timestamp: 1041n, leaderEpoch: 1 })
+  await again.close()
+  // The abandoned instance only releases its handles here, after the assertions.
+  t.teardown(async () => { await first.close().catch(() => {}) })
+})
