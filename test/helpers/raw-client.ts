@@ -45,7 +45,7 @@ export class RawClient {
   isClosed = false
   private nextCorrelationId = 1
   private readonly pending = new Map<number, Pending>()
-  private buffered = Buffer.alloc(0)
+  private buffered: Buffer = Buffer.alloc(0)
 
   private constructor (readonly socket: Socket) {
     socket.setNoDelay(true)

@@ -1,0 +1,53 @@
+import t from 'tap'
+import { startTestBroker } from '../helpers/broker.js'
+import { API } from '../helpers/kafka.js'
+import { METADATA_VERSION_LEVEL, METADATA_VERSION_MIN } from '../../src/broker/features.js'
+
+const EXPECTED = [
+  { apiKey: 0, minVersion: 0, maxVersion: 13 },
+  { apiKey: 1, minVersion: 4, maxVersion: 18 },
+  { apiKey: 2, minVersion: 1, maxVersion: 11 },
+  { apiKey: 3, minVersion: 0, maxVersion: 13 },
+  { apiKey: 18, minVersion: 0, maxVersion: 4 },
+  { apiKey: 19, minVersion: 2, maxVersion: 7 },
+  { apiKey: 20, minVersion: 1, maxVersion: 6 }
+]
+
+const sw = { clientSoftwareName: 'samsa-test', clientSoftwareVersion: '1.0.0' }
+
+t.test('every version 0..4 answers with exactly the registered handlers', async t => {
+  const b = await startTestBroker(t)
+  const c = await b.client()
+  for (let v = 0; v <= 4; v++) {
+    const res = await c.request(API.ApiVersions, v, sw)
+    t.equal(res.errorCode, 0, `v${v} error code`)
+    t.same([...res.apiKeys].sort((a: any, b: any) => a.apiKey - b.apiKey), EXPECTED, `v${v} api keys`)
+    t.equal(res.throttleTimeMs, 0)
+  }
+})
+
+t.test('v3+ reports metadata.version as supported and finalized', async t => {
+  const b = await startTestBroker(t)
+  const c = await b.client()
+  for (const v of [3, 4]) {
+    const res = await c.request(API.ApiVersions, v, sw)
+    const supported = res.supportedFeatures.find((f: any) => f.name === 'metadata.version')
+    t.same(supported, { name: 'metadata.version', minVersion: METADATA_VERSION_MIN, maxVersion: METADATA_VERSION_LEVEL })
+    const finalized = res.finalizedFeatures.find((f: any) => f.name === 'metadata.version')
+    t.same(finalized, { name: 'metadata.version', minVersionLevel: METADATA_VERSION_LEVEL, maxVersionLevel: METADATA_VERSION_LEVEL })
+    t.ok(res.finalizedFeaturesEpoch >= 0n, 'finalized features epoch is a metadata log offset')
+  }
+})
+
+t.test('v3+ with an invalid client software name or version is INVALID_REQUEST', async t => {
+  const b = await startTestBroker(t)
+  const c = await b.client()
+  for (const bad of [{ clientSoftwareName: 'bad name!', clientSoftwareVersion: '1' }, { clientSoftwareName: 'ok', clientSoftwareVersion: '-1' }, { clientSoftwareName: '', clientSoftwareVersion: '1' }]) {
+    const res = await c.request(API.ApiVersions, 3, bad)
+    t.equal(res.errorCode, 42, JSON.stringify(bad))
+  }
+  // Dots, dashes and alphanumerics inside are fine (librdkafka sends "librdkafka" / "2.3.0").
+  const res = await c.request(API.ApiVersions, 4, { clientSoftwareName: 'apache-kafka.java', clientSoftwareVersion: '4.3.1' })
+  t.equal(res.errorCode, 0)
+  t.notOk(c.isClosed)
+})
