@@ -126,13 +126,14 @@ export class LogSegment {
 
   /**
    * Derives nextOffset and the max timestamp from the indexes plus the batches after them; returns a
-   * problem when the indexes do not match the log.
+   * problem when the indexes do not match the log. A segment that was closed, rolled or recovered has
+   * its final max timestamp in the time index, so only the batches after the last offset index entry
+   * are read; after a truncation the time index may lag, so the scan starts at its last entry instead.
    */
-  private async scanTail (): Promise<string | undefined> {
+  private async scanTail (timeIndexComplete = true): Promise<string | undefined> {
     const lastOffsetEntry = this.offsetIndex.lastEntry()
     const lastTimeEntry = this.timeIndex.lastEntry()
-    if (lastTimeEntry.offset > lastOffsetEntry.offset && this.offsetIndex.entries > 0 && this.size === 0) return 'time index points past the log'
-    const from = this.offsetIndex.lookup(lastTimeEntry.offset).position
+    const from = timeIndexComplete ? lastOffsetEntry.position : this.offsetIndex.lookup(lastTimeEntry.offset).position
     let next = this.baseOffset
     let maxTs = lastTimeEntry.timestamp
     let maxTsOffset = lastTimeEntry.offset
@@ -268,7 +269,7 @@ export class LogSegment {
     await this.handle.truncate(hit.position)
     this.maxTimestamp = -1n
     this.offsetOfMaxTimestamp = this.baseOffset
-    const problem = await this.scanTail()
+    const problem = await this.scanTail(false)
     if (problem !== undefined) throw new CorruptLogError(problem, this.logPath, hit.position)
     return dropped
   }
