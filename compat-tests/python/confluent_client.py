@@ -9,9 +9,10 @@ Reads one JSON request on stdin, prints one JSON answer on stdout; diagnostics g
 The consumer assigns partitions at OFFSET_BEGINNING and never commits, so no group coordinator is
 needed; confluent-kafka still insists on a group.id, which is why one is set.
 """
-import json
 import sys
 import time
+
+from common import serve, text
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
@@ -19,10 +20,6 @@ from confluent_kafka.admin import AdminClient, NewTopic
 
 def log(*args):
     print(*args, file=sys.stderr, flush=True)
-
-
-def text(b):
-    return None if b is None else b.decode("utf-8")
 
 
 def create_topic(req):
@@ -127,11 +124,5 @@ def consume(req):
     return {"records": records, "errors": errors}
 
 
-def main():
-    req = json.load(sys.stdin)
-    op = {"create_topic": create_topic, "produce": produce, "consume": consume}[req["op"]]
-    print(json.dumps(op(req)))
-
-
 if __name__ == "__main__":
-    main()
+    serve({"create_topic": create_topic, "produce": produce, "consume": consume})

@@ -3,16 +3,12 @@
 The consumer has no group (group_id=None): it assigns partitions, seeks to the beginning and reads
 up to the end offsets it asked for with ListOffsets.
 """
-import json
-import sys
 import time
+
+from common import serve, text
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
-
-
-def text(b):
-    return None if b is None else b.decode("utf-8")
 
 
 def create_topic(req):
@@ -82,11 +78,5 @@ def consume(req):
     return {"records": records, "ends": {str(tp.partition): e for tp, e in end.items()}}
 
 
-def main():
-    req = json.load(sys.stdin)
-    op = {"create_topic": create_topic, "produce": produce, "consume": consume}[req["op"]]
-    print(json.dumps(op(req)))
-
-
 if __name__ == "__main__":
-    main()
+    serve({"create_topic": create_topic, "produce": produce, "consume": consume})
