@@ -13,7 +13,7 @@ import { BatchView, BATCH_HEADER_SIZE, LOG_OVERHEAD } from '../wire/record-batch
 import { readOffsetCheckpoint, syncDir, writeOffsetCheckpoint } from './checkpoint.js'
 import { InvalidBatchError, LogClosedError, LogStorageError, OffsetOutOfRangeError } from './errors.js'
 import { firstRecordAtOrAfter, firstRecordWithTimestamp } from './record-timestamps.js'
-import { INDEX_SUFFIX, LOG_SUFFIX, LogSegment, TIME_INDEX_SUFFIX, type Logger, type PendingBatch, type SegmentConfig } from './segment.js'
+import { LOG_SUFFIX, LogSegment, segmentFileName, type Logger, type PendingBatch, type SegmentConfig } from './segment.js'
 
 export type { Logger } from './segment.js'
 
@@ -100,13 +100,16 @@ export class PartitionLog {
     private readonly segmentBytes: number,
     private readonly flushOnAppend: boolean,
     segments: LogSegment[],
-    startOffset: bigint
+    startOffset: bigint,
+    recoveryPoint: bigint | undefined
   ) {
     this.segments = segments
     this.startOffset = startOffset
     this.endOffset = this.active.nextOffset
     this.nextAssign = this.endOffset
-    this.recoveryPoint = this.endOffset
+    // After an unclean start the recovered segments are valid but maybe not yet durable, so the
+    // recovery point stays where the last flush left it.
+    this.recoveryPoint = recoveryPoint !== undefined && recoveryPoint < this.endOffset ? recoveryPoint : this.endOffset
   }
 
   static async open (dir: string, opts: LogOptions = {}): Promise<PartitionLog> {
@@ -136,8 +139,9 @@ export class PartitionLog {
     const checkpointedStart = await readOffsetCheckpoint(dir, LOG_START_OFFSET_FILE)
 
     let segments: LogSegment[] = []
+    let recoveryPoint: bigint | undefined
     for (const base of bases) {
-      const { size } = await stat(join(dir, base.toString().padStart(20, '0') + LOG_SUFFIX))
+      const { size } = await stat(join(dir, segmentFileName(base, LOG_SUFFIX)))
       segments.push(LogSegment.existing(dir, base, cfg, size))
     }
     if (segments.length === 0) {
@@ -145,12 +149,13 @@ export class PartitionLog {
     } else if (clean) {
       await segments[segments.length - 1]!.load()
     } else {
-      segments = await PartitionLog.recoverUnflushed(dir, segments, cfg)
+      recoveryPoint = await readOffsetCheckpoint(dir, RECOVERY_POINT_FILE) ?? segments[0]!.baseOffset
+      segments = await PartitionLog.recoverUnflushed(dir, segments, cfg, recoveryPoint)
     }
 
     let start = checkpointedStart ?? segments[0]!.baseOffset
     if (start < segments[0]!.baseOffset) start = segments[0]!.baseOffset
-    const log = new PartitionLog(dir, cfg, segmentBytes, opts.flushOnAppend ?? false, segments, start)
+    const log = new PartitionLog(dir, cfg, segmentBytes, opts.flushOnAppend ?? false, segments, start, recoveryPoint)
     if (start > log.endOffset) {
       cfg.logger.warn({ dir, logStartOffset: start, logEndOffset: log.endOffset }, 'log start offset is past the recovered end; starting an empty log at the log start offset')
       await log.replaceAllSegments(start)
@@ -167,13 +172,10 @@ export class PartitionLog {
    * batch. Corruption inside an older segment drops every segment after it, as nothing after the first
    * corrupt byte can be trusted to follow it.
    */
-  private static async recoverUnflushed (dir: string, segments: LogSegment[], cfg: SegmentConfig): Promise<LogSegment[]> {
-    const recoveryPoint = await readOffsetCheckpoint(dir, RECOVERY_POINT_FILE)
+  private static async recoverUnflushed (dir: string, segments: LogSegment[], cfg: SegmentConfig, recoveryPoint: bigint): Promise<LogSegment[]> {
     let from = 0
-    if (recoveryPoint !== undefined) {
-      for (let i = 0; i < segments.length; i++) if (segments[i]!.baseOffset <= recoveryPoint) from = i
-    }
-    cfg.logger.info({ dir, segments: segments.length - from, recoveryPoint: recoveryPoint?.toString() }, 'recovering log after unclean shutdown')
+    for (let i = 0; i < segments.length; i++) if (segments[i]!.baseOffset <= recoveryPoint) from = i
+    cfg.logger.info({ dir, segments: segments.length - from, recoveryPoint: recoveryPoint.toString() }, 'recovering log after unclean shutdown')
     for (let i = from; i < segments.length; i++) {
       const truncated = await segments[i]!.recover()
       if (truncated > 0 && i < segments.length - 1) {
@@ -213,6 +215,9 @@ export class PartitionLog {
     if (bad !== undefined) return Promise.reject(bad)
     try {
       checkBatches(batches)
+      if (!Number.isInteger(opts.leaderEpoch) || opts.leaderEpoch < -1 || opts.leaderEpoch > 0x7fffffff) throw new RangeError(`invalid leader epoch ${opts.leaderEpoch}`)
+      const t = opts.logAppendTimeMs
+      if (t !== undefined && (t < -1n || t > 0x7fffffffffffffffn)) throw new RangeError(`invalid log append time ${t}`)
     } catch (err) {
       return Promise.reject(err)
     }
@@ -502,4 +507,3 @@ function wholeBatchesPrefix (buf: Buffer, maxBytes: number, limit: bigint | unde
   return cut
 }
 
-export { INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX }

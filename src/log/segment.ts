@@ -325,4 +325,3 @@ export class LogSegment {
   }
 }
 
-export { readFully }

@@ -336,3 +336,11 @@ t.test('rejects nonsense options', async t => {
   await t.rejects(PartitionLog.open(t.testdir(), { segmentBytes: 0 }), RangeError)
   await t.rejects(PartitionLog.open(t.testdir(), { indexIntervalBytes: -1 }), RangeError)
 })
+
+t.test('invalid append options are rejected, not thrown', async t => {
+  const log = await PartitionLog.open(t.testdir(), { logger: quiet })
+  await t.rejects(log.append(simpleBatch(1), { leaderEpoch: 2 ** 31 }), RangeError)
+  await t.rejects(log.append(simpleBatch(1), { leaderEpoch: 0, logAppendTimeMs: 2n ** 63n }), RangeError)
+  t.equal(log.logEndOffset, 0n)
+  await log.close()
+})
