@@ -127,9 +127,10 @@ export function fetchBody (targets: FetchTarget[], o: FetchOptions = {}): object
     isolationLevel: o.isolationLevel ?? 0,
     sessionId: o.sessionId ?? 0,
     sessionEpoch: o.sessionEpoch ?? -1,
+    // Names below v13, ids from v13: a target may carry both and work at every version.
     topics: [...byTopic.entries()].map(([topic, ts]) => ({
-      topic,
-      topicId: ts[0]!.topicId,
+      topic: (o.version ?? 12) >= 13 ? '' : topic,
+      topicId: (o.version ?? 12) >= 13 ? ts[0]!.topicId : undefined,
       partitions: ts.map(t => ({
         partition: t.partition ?? 0,
         currentLeaderEpoch: t.currentLeaderEpoch ?? -1,
