@@ -2,6 +2,7 @@ import t from 'tap'
 import { startTestBroker } from '../helpers/broker.js'
 import { API, createTopic, batch, produce, listOffsets } from '../helpers/kafka.js'
 import { ErrorCode } from '../../src/wire/generated/errors.js'
+import { knownBug } from '../helpers/known-bug.js'
 
 const LATEST = -1n
 const EARLIEST = -2n
@@ -108,4 +109,12 @@ t.test('READ_COMMITTED latest is the last stable offset', async t => {
   t.match(r, { errorCode: 0, offset: 5n })
   const res = await c.request(API.ListOffsets, 2, { replicaId: -1, isolationLevel: 1, topics: [{ name: 'rc', partitions: [{ partitionIndex: 0, timestamp: LATEST }] }] })
   t.equal(res.topics[0].partitions[0].offset, 5n)
+})
+
+t.test('earliest on an empty partition carries the leader epoch (v4+)', knownBug('02-list-offsets.ts answers leaderEpoch -1 for EARLIEST on an empty log; Kafka\'s leader epoch cache has (epoch 0, offset 0) from makeLeader, so it answers 0'), async t => {
+  const b = await startTestBroker(t)
+  const c = await b.client()
+  await createTopic(c, { name: 'empty-epoch' })
+  const [r] = await listOffsets(c, 'empty-epoch', [{ partitionIndex: 0, timestamp: EARLIEST }], 9)
+  t.match(r, { errorCode: 0, offset: 0n, timestamp: -1n, leaderEpoch: 0 })
 })

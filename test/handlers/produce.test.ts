@@ -226,3 +226,16 @@ t.test('producer fields and a compressed batch are stored as sent', async t => {
   // Everything after the broker-written fields (base offset, leader epoch, CRC over the rest) is unchanged.
   t.same(partition.records.subarray(21), sent.subarray(21))
 })
+
+t.test('empty or null records are INVALID_RECORD', async t => {
+  const b = await startTestBroker(t)
+  const c = await b.client()
+  await createTopic(c, { name: 'nothing' })
+  for (const v of [3, 8, 9, 12]) {
+    t.equal((await produce(c, { topic: 'nothing', records: Buffer.alloc(0) }, { version: v })).errorCode, 87, `v${v} empty`)
+    t.equal((await produce(c, { topic: 'nothing', records: null }, { version: v })).errorCode, 87, `v${v} null`)
+  }
+  const good = await batch(textRecords(['ok']))
+  t.equal((await produce(c, { topic: 'nothing', records: good.subarray(0, good.length - 3) })).errorCode, 87, 'truncated batch')
+  t.notOk(c.isClosed)
+})

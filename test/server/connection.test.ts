@@ -207,3 +207,40 @@ t.test('graceful stop answers an in-flight long-poll and closes connections', as
   t.ok(await c.closesWithin(2000), 'connection closed by the broker')
   await b.running.stop()
 })
+
+t.test('a null client id is accepted', async t => {
+  const b = await startTestBroker(t)
+  const c = await b.client()
+  const id = c.send(API.Metadata, 9, { topics: null }, { clientId: null })
+  const res = await c.response(id, API.Metadata, 9)
+  t.equal(res.controllerId, 1)
+})
+
+t.test('more pipelined requests than the response queue holds are all answered, in order', async t => {
+  const b = await startTestBroker(t)
+  const c = await b.client()
+  const frames: Buffer[] = []
+  const waits: Promise<any>[] = []
+  for (let i = 0; i < 700; i++) {
+    const id = 1000 + i
+    frames.push(frame(encodeRequest(API.ApiVersions, 3, id, { clientSoftwareName: 'bulk', clientSoftwareVersion: '1' })))
+    waits.push(c.expect(id, API.ApiVersions, 3))
+  }
+  c.writeRaw(Buffer.concat(frames))
+  const res = await Promise.all(waits)
+  t.equal(res.filter(r => r.errorCode === 0).length, 700)
+  t.same(c.arrivals, Array.from({ length: 700 }, (_, i) => 1000 + i))
+})
+
+t.test('a client that stops reading does not stall other connections', async t => {
+  const b = await startTestBroker(t)
+  const slow = await b.client()
+  await createTopic(slow, { name: 'big' })
+  await produceValues(slow, 'big', ['x'.repeat(100000)])
+  slow.socket.pause()
+  for (let i = 0; i < 200; i++) slow.send(API.Fetch, 12, fetchBody([{ topic: 'big' }]))
+  const other = await b.client()
+  const m = await metadata(other, ['big'])
+  t.equal(m.topics[0].errorCode, 0)
+  slow.socket.resume()
+})
