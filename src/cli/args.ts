@@ -80,10 +80,15 @@ export function parseCommand (argv: string[]): Command {
     overrides.set(o.slice(0, eq).trim(), o.slice(eq + 1).trim())
   }
   if (values.host !== undefined || values.port !== undefined) {
-    const base = parseListener(overrides.get('listeners') ?? 'PLAINTEXT://127.0.0.1:9092')
+    // Replace the client listener's host/port; controller listeners of a stock KRaft file stay as they are.
+    const controllers = new Set((overrides.get('controller.listener.names') ?? '').split(',').map(s => s.trim().toUpperCase()))
+    const listeners = (overrides.get('listeners') ?? 'PLAINTEXT://127.0.0.1:9092').split(',').map(s => s.trim()).filter(s => s !== '').map(parseListener)
+    const i = Math.max(0, listeners.findIndex(l => !controllers.has(l.name)))
+    const base = listeners[i] ?? { name: 'PLAINTEXT', host: '127.0.0.1', port: 9092 }
     const host = values.host ?? base.host
     const port = values.port === undefined ? base.port : portFlag('--port', values.port)
-    overrides.set('listeners', `${base.name}://${host.includes(':') ? `[${host}]` : host}:${port}`)
+    listeners[i] = { name: base.name, host, port }
+    overrides.set('listeners', listeners.map(l => `${l.name}://${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}`).join(','))
   }
   if (values['advertised-host'] !== undefined || values['advertised-port'] !== undefined) {
     const host = values['advertised-host'] ?? ''

@@ -6,6 +6,7 @@ import { BrokerConfig } from '../config/broker-config.js'
 import { ConfigError } from '../config/config-def.js'
 import { PropertiesError } from '../config/properties.js'
 import { startBroker } from '../server/start.js'
+import { MetaPropertiesError } from '../broker/meta-properties.js'
 
 function version (): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -28,7 +29,23 @@ export async function main (argv: string[]): Promise<number | undefined> {
     }
     throw err
   }
-  const running = await startBroker(config)
+  let running
+  try {
+    running = await startBroker(config)
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException
+    if (e.code === 'EADDRINUSE' || e.code === 'EADDRNOTAVAIL' || e.code === 'EACCES') {
+      const l = config.listener
+      process.stderr.write(`samsa: cannot listen on ${l.host}:${l.port}: ${e.code === 'EADDRINUSE' ? 'address already in use' : e.message}\n`)
+      return 1
+    }
+    if (e instanceof MetaPropertiesError) {
+      process.stderr.write(`samsa: ${e.message}\n`)
+      return 1
+    }
+    throw err
+  }
+  for (const name of config.unknown) running.log.warn({ config: name }, `The configuration '${name}' was supplied but isn't a known config.`)
   process.stdout.write(`samsa ready on ${running.bootstrap} (data dir ${config.dataDir})\n`)
   let stopping = false
   const stop = (signal: string): void => {

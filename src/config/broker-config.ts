@@ -5,8 +5,15 @@ import { TOPIC_CONFIGS } from './topic-config.js'
 
 const own: ConfigDef[] = [
   { name: 'node.id', type: 'int', default: '1', validate: atLeast(0) },
-  { name: 'listeners', type: 'string', default: 'PLAINTEXT://127.0.0.1:9092', validate: v => typeof v === 'string' ? listenerError(v) : undefined },
-  { name: 'advertised.listeners', type: 'string', default: null, validate: v => typeof v === 'string' ? listenerError(v) : undefined },
+  { name: 'listeners', type: 'string', default: 'PLAINTEXT://127.0.0.1:9092', validate: v => typeof v === 'string' ? listenerListError(v) : undefined },
+  { name: 'advertised.listeners', type: 'string', default: null, validate: v => typeof v === 'string' ? listenerListError(v) : undefined },
+  // Accepted so Kafka's stock KRaft server.properties loads; a single node is broker and controller at once.
+  { name: 'process.roles', type: 'list', default: '', validate: listOfRoles },
+  { name: 'controller.listener.names', type: 'string', default: null },
+  { name: 'listener.security.protocol.map', type: 'string', default: 'SASL_SSL:SASL_SSL,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT' },
+  { name: 'inter.broker.listener.name', type: 'string', default: null },
+  { name: 'controller.quorum.voters', type: 'string', default: '' },
+  { name: 'controller.quorum.bootstrap.servers', type: 'string', default: '' },
   { name: 'log.dirs', type: 'string', default: null },
   { name: 'log.dir', type: 'string', default: './samsa-data' },
   { name: 'auto.create.topics.enable', type: 'boolean', default: 'true' },
@@ -41,15 +48,20 @@ export function parseListener (s: string): Listener {
   return { name: m[1]!.toUpperCase(), host: m[2]!.replace(/^\[|\]$/g, ''), port }
 }
 
-function listenerError (v: string): string | undefined {
+function listenerListError (v: string): string | undefined {
   const parts = v.split(',').map(p => p.trim()).filter(p => p !== '')
-  if (parts.length !== 1) return 'samsa serves exactly one listener'
+  if (parts.length === 0) return 'at least one listener is required'
   try {
-    const l = parseListener(parts[0]!)
-    if (l.name !== 'PLAINTEXT') return `listener security protocol ${l.name} is not supported yet (only PLAINTEXT)`
+    for (const part of parts) parseListener(part)
   } catch (e) {
     return (e as Error).message
   }
+  return undefined
+}
+
+function listOfRoles (v: ConfigValue): string | undefined {
+  if (!Array.isArray(v)) return undefined
+  for (const r of v) if (r !== 'broker' && r !== 'controller') return `Unknown process role ${r} (must be broker or controller)`
   return undefined
 }
 
@@ -57,6 +69,8 @@ export class BrokerConfig {
   private readonly values = new Map<string, ConfigValue | null>()
   /** Which names were set explicitly (config file or flag), for DescribeConfigs sources. */
   readonly explicit = new Set<string>()
+  /** Names supplied that samsa does not know; Kafka logs these and carries on, and so do we. */
+  readonly unknown: string[] = []
 
   constructor (overrides: Map<string, string> = new Map()) {
     for (const def of BROKER_CONFIGS) {
@@ -64,7 +78,10 @@ export class BrokerConfig {
     }
     for (const [name, raw] of overrides) {
       const def = byName.get(name)
-      if (def === undefined) throw new ConfigError(`Unknown broker config ${name}`)
+      if (def === undefined) {
+        this.unknown.push(name)
+        continue
+      }
       this.values.set(name, parseValue(def, raw))
       this.explicit.add(name)
     }
@@ -80,10 +97,27 @@ export class BrokerConfig {
   str (name: string): string | null { return this.get(name) as string | null }
 
   get nodeId (): number { return this.int('node.id') }
-  get listener (): Listener { return parseListener(this.str('listeners')!) }
+  /** The one client listener: controller listeners are skipped, and it must map to PLAINTEXT. */
+  get listener (): Listener { return this.clientListener(this.str('listeners')!, 'listeners') }
+
+  private clientListener (value: string, key: string): Listener {
+    const controllers = new Set((this.str('controller.listener.names') ?? '').split(',').map(s => s.trim().toUpperCase()).filter(s => s !== ''))
+    const protocols = new Map<string, string>()
+    for (const pair of this.str('listener.security.protocol.map')!.split(',')) {
+      const [name, proto] = pair.split(':').map(s => s.trim().toUpperCase())
+      if (name !== undefined && proto !== undefined) protocols.set(name, proto)
+    }
+    const listeners = value.split(',').map(p => p.trim()).filter(p => p !== '').map(parseListener).filter(l => !controllers.has(l.name))
+    if (listeners.length !== 1) throw new ConfigError(`${key}: samsa serves exactly one client listener, found ${listeners.length} in ${value}`)
+    const l = listeners[0]!
+    const proto = protocols.get(l.name) ?? l.name
+    if (proto !== 'PLAINTEXT') throw new ConfigError(`${key}: listener ${l.name} uses ${proto}; only PLAINTEXT is supported so far`)
+    return l
+  }
+
   get advertised (): { host: string, port: number } {
     const adv = this.str('advertised.listeners')
-    const l = adv === null ? this.listener : parseListener(adv)
+    const l = adv === null ? this.listener : this.clientListener(adv, 'advertised.listeners')
     // Advertising 0.0.0.0 would send clients nowhere; Kafka uses the canonical host name, we use loopback.
     const host = l.host === '' || l.host === '0.0.0.0' || l.host === '::' ? '127.0.0.1' : l.host
     return { host, port: l.port }

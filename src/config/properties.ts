@@ -11,8 +11,10 @@ export function parseProperties (text: string, source = 'properties'): Map<strin
   for (let i = 0; i < lines.length; i++) {
     let line = lines[i]!.replace(/^[ \t\f]+/, '')
     if (line === '' || line.startsWith('#') || line.startsWith('!')) continue
-    while (endsWithOddBackslashes(line) && i + 1 < lines.length) {
-      line = line.slice(0, -1) + lines[++i]!.replace(/^[ \t\f]+/, '')
+    while (endsWithOddBackslashes(line)) {
+      line = line.slice(0, -1)
+      if (i + 1 >= lines.length) break
+      line += lines[++i]!.replace(/^[ \t\f]+/, '')
     }
     const { key, value } = splitKeyValue(line)
     if (key === '') throw new PropertiesError(`${source}:${i + 1}: empty key`)

@@ -29,7 +29,7 @@ export const TOPIC_CONFIGS: readonly TopicConfigDef[] = [
   { name: 'message.timestamp.after.max.ms', type: 'long', default: '3600000', validate: atLeast(0n), brokerSynonym: 'log.message.timestamp.after.max.ms' },
   { name: 'message.timestamp.before.max.ms', type: 'long', default: LONG_MAX_STRING, validate: atLeast(0n), brokerSynonym: 'log.message.timestamp.before.max.ms' },
   { name: 'message.timestamp.type', type: 'string', default: 'CreateTime', validate: oneOf('CreateTime', 'LogAppendTime'), brokerSynonym: 'log.message.timestamp.type' },
-  { name: 'min.cleanable.dirty.ratio', type: 'double', default: '0.5', validate: v => typeof v === 'number' && (v < 0 || v > 1) ? 'Value must be between 0 and 1' : undefined, brokerSynonym: 'log.cleaner.min.cleanable.ratio' },
+  { name: 'min.cleanable.dirty.ratio', type: 'double', default: '0.5', validate: between(0, 1), brokerSynonym: 'log.cleaner.min.cleanable.ratio' },
   { name: 'min.compaction.lag.ms', type: 'long', default: '0', validate: atLeast(0n), brokerSynonym: 'log.cleaner.min.compaction.lag.ms' },
   { name: 'min.insync.replicas', type: 'int', default: '1', validate: atLeast(1), brokerSynonym: 'min.insync.replicas' },
   { name: 'preallocate', type: 'boolean', default: 'false', brokerSynonym: 'log.preallocate' },

@@ -63,11 +63,11 @@ async function producePartition (ctx: RequestContext, topic: TopicImage, index: 
   const afterMax = broker.topicConfig(topic, 'message.timestamp.after.max.ms') as bigint
   const topicCodec = broker.topicConfig(topic, 'compression.type') as string
   const targetCodec = topicCodec === 'producer' ? batch.compression : CODECS[topicCodec]!
-  const deep = compacted || beforeMax !== LONG_MAX || targetCodec !== batch.compression
+  // The header's maxTimestamp stands for the records unless it cannot: a timestamp out of range needs
+  // the per-record errors Kafka reports, and some producers (sarama) send -1, which Kafka rewrites.
+  const suspectTimestamps = !logAppendTime && (batch.maxTimestamp - now > afterMax || batch.maxTimestamp < 0n)
+  const deep = compacted || beforeMax !== LONG_MAX || targetCodec !== batch.compression || suspectTimestamps
 
-  if (!deep && !logAppendTime && batch.maxTimestamp - now > afterMax) {
-    return errorResponse(index, ErrorCode.INVALID_TIMESTAMP, 'One or more records have been rejected due to invalid timestamp')
-  }
   let prepare: (() => Promise<Buffer | AppendRejection>) | undefined
   if (deep) {
     prepare = async () => {
@@ -79,8 +79,10 @@ async function producePartition (ctx: RequestContext, topic: TopicImage, index: 
         compacted
       })
       if (!v.ok) return { errorCode: v.errorCode, message: v.message, recordErrors: v.recordErrors }
-      if (targetCodec === batch.compression && !v.needsRebuild) return bytes
-      return await rebuild(bytes, targetCodec)
+      if (targetCodec !== batch.compression || v.needsRebuild) return await rebuild(bytes, targetCodec)
+      const view = new BatchView(bytes)
+      if (!logAppendTime && view.maxTimestamp !== v.maxTimestamp) view.setMaxTimestamp(v.maxTimestamp)
+      return bytes
     }
   }
   const result = await partition.append(bytes, logAppendTime ? now : undefined, prepare)

@@ -32,13 +32,13 @@ function error (partitionIndex: number, errorCode: number): Result {
 async function lookup (p: Partition, partitionIndex: number, timestamp: bigint, readCommitted: boolean): Promise<Result> {
   const ok = (offset: bigint, ts: bigint, leaderEpoch: number): Result => ({ partitionIndex, errorCode: ErrorCode.NONE, timestamp: ts, offset, leaderEpoch })
   const lastFetchable = readCommitted ? p.lastStableOffset : p.highWatermark
-  const empty = p.log.logEndOffset === p.logStartOffset
   switch (timestamp) {
     case LATEST:
       return ok(lastFetchable, -1n, p.leaderEpoch)
     case EARLIEST:
     case EARLIEST_LOCAL:
-      return ok(p.logStartOffset, -1n, empty ? -1 : p.leaderEpoch)
+      // The leader epoch cache holds (epoch, start offset) from the moment the partition got its leader.
+      return ok(p.logStartOffset, -1n, p.leaderEpoch)
     case LATEST_TIERED:
     case EARLIEST_PENDING_UPLOAD:
       return ok(-1n, -1n, -1)

@@ -56,7 +56,17 @@ export const metadataHandler: Handler = {
       for (const t of image.topicsByName.values()) topics.push(describeTopic(broker, t))
     } else {
       const autoCreate = broker.config.bool('auto.create.topics.enable') && (v < 4 || req.allowAutoTopicCreation)
-      for (const rt of req.topics!) {
+      // Kafka treats the requested topics as a set: a name asked for twice is described once.
+      const seenNames = new Set<string>()
+      const seenIds = new Set<string>()
+      const requested = req.topics!.filter(rt => {
+        const seen = rt.name === null ? seenIds : seenNames
+        const key = rt.name ?? rt.topicId
+        if (seen.has(key)) return false
+        seen.add(key)
+        return true
+      })
+      for (const rt of requested) {
         if (rt.name === null) {
           const byId = rt.topicId === ZERO_UUID ? undefined : image.topicsById.get(rt.topicId)
           topics.push(byId === undefined ? errorTopic(null, ErrorCode.UNKNOWN_TOPIC_ID, rt.topicId) : describeTopic(broker, byId))

@@ -64,6 +64,12 @@ export class BatchView {
    * Marks the batch LogAppendTime with the broker's time and rewrites the CRC (the attributes and
    * maxTimestamp are covered by it, unlike baseOffset and partitionLeaderEpoch).
    */
+  /** Rewrites maxTimestamp (covered by the CRC, so the CRC is rewritten too), as Kafka's validator does. */
+  setMaxTimestamp (ts: bigint): void {
+    this.buf.writeBigInt64BE(ts, this.at + MAX_TIMESTAMP)
+    this.buf.writeUInt32BE(this.computeCrc(), this.at + CRC)
+  }
+
   setLogAppendTime (nowMs: bigint): void {
     this.buf.writeInt16BE(this.attributes | TIMESTAMP_TYPE_MASK, this.at + ATTRIBUTES)
     this.buf.writeBigInt64BE(nowMs, this.at + MAX_TIMESTAMP)

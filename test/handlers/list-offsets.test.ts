@@ -2,7 +2,6 @@ import t from 'tap'
 import { startTestBroker } from '../helpers/broker.js'
 import { API, createTopic, batch, produce, listOffsets } from '../helpers/kafka.js'
 import { ErrorCode } from '../../src/wire/generated/errors.js'
-import { knownBug } from '../helpers/known-bug.js'
 
 const LATEST = -1n
 const EARLIEST = -2n
@@ -111,7 +110,7 @@ t.test('READ_COMMITTED latest is the last stable offset', async t => {
   t.equal(res.topics[0].partitions[0].offset, 5n)
 })
 
-t.test('earliest on an empty partition carries the leader epoch (v4+)', knownBug('02-list-offsets.ts answers leaderEpoch -1 for EARLIEST on an empty log; Kafka\'s leader epoch cache has (epoch 0, offset 0) from makeLeader, so it answers 0'), async t => {
+t.test('earliest on an empty partition carries the leader epoch (v4+)', async t => {
   const b = await startTestBroker(t)
   const c = await b.client()
   await createTopic(c, { name: 'empty-epoch' })
