@@ -183,3 +183,23 @@ export async function deleteTopic (broker: Broker, by: { name?: string | null, t
   if (removed !== undefined) await broker.closePartitionsOf(removed)
   return out
 }
+
+/**
+ * Creates an internal topic (e.g. __consumer_offsets) on first use, as Kafka's coordinators do, and
+ * returns it. Concurrent callers all get the one topic.
+ */
+export async function ensureInternalTopic (broker: Broker, name: string, numPartitions: number, replicationFactor: number, configs: Record<string, string>): Promise<TopicImage> {
+  const existing = broker.metadata.image.topicsByName.get(name)
+  if (existing !== undefined) return existing
+  const [outcome] = await createTopics(broker, [{
+    name,
+    numPartitions,
+    replicationFactor,
+    assignments: [],
+    configs: Object.entries(configs).map(([k, v]) => ({ name: k, value: v }))
+  }], false)
+  const t = broker.metadata.image.topicsByName.get(name)
+  if (t === undefined) throw new Error(`could not create internal topic ${name}: ${outcome!.errorMessage ?? outcome!.errorCode}`)
+  broker.log.info({ topic: name, partitions: t.partitions.length }, 'created internal topic')
+  return t
+}

@@ -8,9 +8,15 @@ import { createRequire } from 'node:module'
 import { CompressionError, tooLarge } from './errors.js'
 
 const require = createRequire(import.meta.url)
-const native = require('lz4-napi') as {
+// Loaded on first use: the native library adds several MB of resident memory to an idle broker.
+type Native = {
   compressFrame: (data: Uint8Array) => Promise<Buffer>
   decompressFrame: (data: Uint8Array) => Promise<Buffer>
+}
+let loaded: Native | undefined
+function native (): Native {
+  loaded ??= require('lz4-napi') as Native
+  return loaded
 }
 
 const CODEC = 3
@@ -73,7 +79,7 @@ export async function decompressLz4 (data: Buffer, maxOutput: number): Promise<B
   if (bound > maxOutput) throw tooLarge(CODEC, bound, maxOutput)
   let out: Buffer
   try {
-    out = await native.decompressFrame(data.subarray(0, end))
+    out = await native().decompressFrame(data.subarray(0, end))
   } catch (err) {
     throw new CompressionError(CODEC, 'corrupt', `invalid LZ4 frame: ${(err as Error).message}`, { cause: err })
   }
@@ -83,5 +89,5 @@ export async function decompressLz4 (data: Buffer, maxOutput: number): Promise<B
 
 /** Independent blocks, 256 KB maximum, no checksums: readable by KafkaLZ4BlockInputStream and every client. */
 export async function compressLz4 (data: Buffer): Promise<Buffer> {
-  return native.compressFrame(data)
+  return native().compressFrame(data)
 }

@@ -7,9 +7,15 @@ import { createRequire } from 'node:module'
 import { CompressionError, tooLarge } from './errors.js'
 
 const require = createRequire(import.meta.url)
-const native = require('snappy') as {
+// Loaded on first use: the native library adds several MB of resident memory to an idle broker.
+type Native = {
   compress: (input: Uint8Array) => Promise<Buffer>
   uncompress: (input: Uint8Array, opts: { asBuffer: true }) => Promise<Buffer>
+}
+let loaded: Native | undefined
+function native (): Native {
+  loaded ??= require('snappy') as Native
+  return loaded
 }
 
 const CODEC = 2
@@ -36,7 +42,7 @@ function rawLength (block: Buffer): number {
 
 async function uncompressBlock (block: Buffer): Promise<Buffer> {
   try {
-    return await native.uncompress(block, { asBuffer: true })
+    return await native().uncompress(block, { asBuffer: true })
   } catch (err) {
     throw new CompressionError(CODEC, 'corrupt', `invalid snappy block: ${(err as Error).message}`, { cause: err })
   }
@@ -71,12 +77,12 @@ export async function decompressSnappy (data: Buffer, maxOutput: number): Promis
 
 /** Raw snappy, for tests and benchmarks that mimic librdkafka/kafkajs producers. */
 export async function compressSnappyRaw (data: Buffer): Promise<Buffer> {
-  return native.compress(data)
+  return native().compress(data)
 }
 
 export async function compressSnappy (data: Buffer): Promise<Buffer> {
   const pieces: Promise<Buffer>[] = []
-  for (let at = 0; at < data.length; at += XERIAL_CHUNK) pieces.push(native.compress(data.subarray(at, at + XERIAL_CHUNK)))
+  for (let at = 0; at < data.length; at += XERIAL_CHUNK) pieces.push(native().compress(data.subarray(at, at + XERIAL_CHUNK)))
   const blocks = await Promise.all(pieces)
   let size = XERIAL_HEADER_SIZE
   for (const b of blocks) size += 4 + b.length

@@ -6,9 +6,15 @@ import { createRequire } from 'node:module'
 import { CompressionError, tooLarge } from './errors.js'
 
 const require = createRequire(import.meta.url)
-const native = require('@mongodb-js/zstd') as {
+// Loaded on first use: the native library adds several MB of resident memory to an idle broker.
+type Native = {
   compress: (data: Buffer, level?: number) => Promise<Buffer>
   decompress: (data: Buffer) => Promise<Buffer>
+}
+let loaded: Native | undefined
+function native (): Native {
+  loaded ??= require('@mongodb-js/zstd') as Native
+  return loaded
 }
 
 const CODEC = 4
@@ -102,7 +108,7 @@ export async function decompressZstd (data: Buffer, maxOutput: number): Promise<
   if (bound > maxOutput) throw tooLarge(CODEC, bound, maxOutput)
   let out: Buffer
   try {
-    out = await native.decompress(data)
+    out = await native().decompress(data)
   } catch (err) {
     throw new CompressionError(CODEC, 'corrupt', `invalid zstd data: ${(err as Error).message}`, { cause: err })
   }
@@ -111,5 +117,5 @@ export async function decompressZstd (data: Buffer, maxOutput: number): Promise<
 }
 
 export async function compressZstd (data: Buffer, level = DEFAULT_LEVEL): Promise<Buffer> {
-  return native.compress(data, level)
+  return native().compress(data, level)
 }
