@@ -560,6 +560,11 @@ function genModule (mod: Module): string {
       body.push(genEncoder(s, m, s === m.root))
     }
   }
+  if (mod.api) {
+    // Handlers register this, so a broker loads only the codecs of the APIs it serves.
+    const n = mod.api.name
+    body.push(`export const ${n}Spec: ApiSpec = { ...${n}Api, decodeRequest: decode${n}Request, encodeRequest: encode${n}Request, decodeResponse: decode${n}Response, encodeResponse: encode${n}Response }`)
+  }
   // Helpers are generated last because decoders/encoders mark which structs need them.
   const helpers: string[] = []
   for (const m of mod.msgs) {
@@ -591,6 +596,7 @@ function genModule (mod: Module): string {
   imports.push(/\bEncodeError\b/.test(code) ? `import { EncodeError, type Init } from '${up}types.js'` : `import type { Init } from '${up}types.js'`)
   if (/\bZERO_UUID\b/.test(code)) imports.push(`import { ZERO_UUID } from '${up}uuid.js'`)
   if (support.length) imports.push(`import { ${support.join(', ')} } from '${depth === 0 ? './' : '../'.repeat(depth)}codec-support.js'`)
+  if (mod.api) imports.push(`import type { ApiSpec } from '${depth === 0 ? './' : '../'.repeat(depth)}api-spec.js'`)
   return `${HEADER}${imports.join('\n')}\n\n${code}\n`
 }
 
@@ -712,26 +718,44 @@ function genErrors (tsv: string): string {
 
 // ---------------------------------------------------------------- index
 
-function genIndex (mods: Module[]): string {
-  const apis = mods.filter(m => m.api).sort((a, b) => a.api!.request.spec.apiKey! - b.api!.request.spec.apiKey!)
-  const L = [HEADER.trimEnd(),
+function genApiSpec (): string {
+  return [HEADER.trimEnd(),
     "import type { Reader } from '../reader.js'",
-    "import type { Writer } from '../writer.js'"]
-  for (const mod of apis) {
-    const n = mod.api!.name
-    L.push(`import { ${n}Api, decode${n}Request, encode${n}Request, decode${n}Response, encode${n}Response } from './${mod.path}.js'`)
-  }
-  L.push('', 'export interface ApiSpec {',
+    "import type { Writer } from '../writer.js'",
+    '', 'export interface ApiDescriptor {',
     '  readonly apiKey: number', '  readonly name: string', '  readonly minVersion: number', '  readonly maxVersion: number',
     '  /** First flexible version, -1 if the API has none. */', '  readonly flexibleMinVersion: number',
-    '  readonly latestVersionUnstable: boolean', '  readonly listeners: readonly string[]',
+    '  readonly latestVersionUnstable: boolean', '  readonly listeners: readonly string[]', '}',
+    '', 'export interface ApiSpec extends ApiDescriptor {',
     '  decodeRequest (r: Reader, version: number): any', '  encodeRequest (w: Writer, version: number, m: any): void',
     '  decodeResponse (r: Reader, version: number): any', '  encodeResponse (w: Writer, version: number, m: any): void',
-    '}', '', 'export const API_SPECS: readonly ApiSpec[] = [')
-  for (const mod of apis) {
-    const n = mod.api!.name
-    L.push(`  { ...${n}Api, decodeRequest: decode${n}Request, encodeRequest: encode${n}Request, decodeResponse: decode${n}Response, encodeResponse: encode${n}Response },`)
+    '}', ''].join('\n')
+}
+
+function apiModules (mods: Module[]): Module[] {
+  return mods.filter(m => m.api).sort((a, b) => a.api!.request.spec.apiKey! - b.api!.request.spec.apiKey!)
+}
+
+/** Versions and flexibility of every API without its codecs: what header parsing needs. */
+function genApiTable (mods: Module[]): string {
+  const L = [HEADER.trimEnd(), "import type { ApiDescriptor } from './api-spec.js'", '', 'export const API_TABLE: readonly ApiDescriptor[] = [']
+  for (const mod of apiModules(mods)) {
+    const q = mod.api!.request
+    const listeners = (q.spec.listeners ?? []).slice()
+    L.push(`  { apiKey: ${q.spec.apiKey}, name: '${mod.api!.name}', minVersion: ${q.valid![0]}, maxVersion: ${q.valid![1]}, flexibleMinVersion: ${q.flex === null ? -1 : q.flex[0]}, latestVersionUnstable: ${q.spec.latestVersionUnstable === true}, listeners: [${listeners.map(l => `'${l}'`).join(', ')}] },`)
   }
+  L.push(']', '', 'const BY_KEY: Array<ApiDescriptor | undefined> = []', 'for (const d of API_TABLE) BY_KEY[d.apiKey] = d', '',
+    'export function apiDescriptor (apiKey: number): ApiDescriptor | undefined {', '  return Number.isInteger(apiKey) && apiKey >= 0 ? BY_KEY[apiKey] : undefined', '}', '')
+  return L.join('\n')
+}
+
+function genIndex (mods: Module[]): string {
+  const apis = apiModules(mods)
+  const L = [HEADER.trimEnd(), "import type { ApiSpec } from './api-spec.js'"]
+  for (const mod of apis) L.push(`import { ${mod.api!.name}Spec } from './${mod.path}.js'`)
+  L.push('', "export type { ApiSpec, ApiDescriptor } from './api-spec.js'", '', '/** Every API with its codecs. Loading this loads every codec module; a broker registers only what it serves. */',
+    'export const API_SPECS: readonly ApiSpec[] = [')
+  for (const mod of apis) L.push(`  ${mod.api!.name}Spec,`)
   L.push(']', '', 'const BY_KEY: Array<ApiSpec | undefined> = []', 'for (const s of API_SPECS) BY_KEY[s.apiKey] = s', '',
     'export function apiSpec (apiKey: number): ApiSpec | undefined {', '  return Number.isInteger(apiKey) && apiKey >= 0 ? BY_KEY[apiKey] : undefined', '}', '')
   return L.join('\n')
@@ -799,6 +823,8 @@ export function generate (specDir: string): Map<string, string> {
   files.set('encode-error.ts', `${HEADER}export { EncodeError } from '../types.js'\n`)
   files.set('schema.ts', genSchema(mods))
   files.set('index.ts', genIndex(mods))
+  files.set('api-spec.ts', genApiSpec())
+  files.set('api-table.ts', genApiTable(mods))
   files.set('errors.ts', genErrors(readFileSync(join(specDir, 'errors.tsv'), 'utf8')))
   return new Map([...files.entries()].sort((a, b) => a[0] < b[0] ? -1 : 1))
 }

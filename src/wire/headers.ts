@@ -2,7 +2,7 @@
 // header itself, so the request header is read in two steps: key and version, then the rest.
 import type { Reader } from './reader.js'
 import type { Writer } from './writer.js'
-import { apiSpec } from './generated/index.js'
+import { apiDescriptor } from './generated/api-table.js'
 import { skipTaggedFields } from './generated/codec-support.js'
 
 const API_VERSIONS_KEY = 18
@@ -21,7 +21,7 @@ export interface RequestHeaderFields {
  * lets a broker read (and answer) an ApiVersions request newer than it knows. Unknown keys get v1.
  */
 export function requestHeaderVersion (apiKey: number, apiVersion: number): 1 | 2 {
-  const spec = apiSpec(apiKey)
+  const spec = apiDescriptor(apiKey)
   if (spec === undefined || spec.flexibleMinVersion < 0) return 1
   return apiVersion >= spec.flexibleMinVersion ? 2 : 1
 }
@@ -29,7 +29,7 @@ export function requestHeaderVersion (apiKey: number, apiVersion: number): 1 | 2
 /** ApiVersions responses always use header v0 so that a client of any version can read the error code. */
 export function responseHeaderVersion (apiKey: number, apiVersion: number): 0 | 1 {
   if (apiKey === API_VERSIONS_KEY) return 0
-  const spec = apiSpec(apiKey)
+  const spec = apiDescriptor(apiKey)
   if (spec === undefined || spec.flexibleMinVersion < 0) return 0
   return apiVersion >= spec.flexibleMinVersion ? 1 : 0
 }

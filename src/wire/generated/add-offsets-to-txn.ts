@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { nullField, skipTaggedFields } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface AddOffsetsToTxnRequest {
   transactionalId: string
@@ -68,3 +69,5 @@ export function encodeAddOffsetsToTxnResponse (w: Writer, v: number, m: Init<Add
   w.int16(f_errorCode)
   if (flex) w.uvarint(0)
 }
+
+export const AddOffsetsToTxnSpec: ApiSpec = { ...AddOffsetsToTxnApi, decodeRequest: decodeAddOffsetsToTxnRequest, encodeRequest: encodeAddOffsetsToTxnRequest, decodeResponse: decodeAddOffsetsToTxnResponse, encodeResponse: encodeAddOffsetsToTxnResponse }

@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { absentField, nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface AddPartitionsToTxnRequest {
   transactions: AddPartitionsToTxnTransaction[]
@@ -351,3 +352,5 @@ function encodeAddPartitionsToTxnPartitionResult (w: Writer, v: number, m: Init<
   w.int16(f_partitionErrorCode)
   if (flex) w.uvarint(0)
 }
+
+export const AddPartitionsToTxnSpec: ApiSpec = { ...AddPartitionsToTxnApi, decodeRequest: decodeAddPartitionsToTxnRequest, encodeRequest: encodeAddPartitionsToTxnRequest, decodeResponse: decodeAddPartitionsToTxnResponse, encodeResponse: encodeAddPartitionsToTxnResponse }

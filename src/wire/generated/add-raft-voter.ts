@@ -5,6 +5,7 @@ import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { ZERO_UUID } from '../uuid.js'
 import { absentField, nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface AddRaftVoterRequest {
   clusterId: string | null
@@ -123,3 +124,5 @@ export function encodeAddRaftVoterResponse (w: Writer, v: number, m: Init<AddRaf
   w.compactNullableString(f_errorMessage)
   w.uvarint(0)
 }
+
+export const AddRaftVoterSpec: ApiSpec = { ...AddRaftVoterApi, decodeRequest: decodeAddRaftVoterRequest, encodeRequest: encodeAddRaftVoterRequest, decodeResponse: decodeAddRaftVoterResponse, encodeResponse: encodeAddRaftVoterResponse }

@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { nullField, skipTaggedFields } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface AllocateProducerIdsRequest {
   brokerId: number
@@ -64,3 +65,5 @@ export function encodeAllocateProducerIdsResponse (w: Writer, v: number, m: Init
   w.int32(f_producerIdLen)
   w.uvarint(0)
 }
+
+export const AllocateProducerIdsSpec: ApiSpec = { ...AllocateProducerIdsApi, decodeRequest: decodeAllocateProducerIdsRequest, encodeRequest: encodeAllocateProducerIdsRequest, decodeResponse: decodeAllocateProducerIdsResponse, encodeResponse: encodeAllocateProducerIdsResponse }

@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface AlterClientQuotasRequest {
   entries: AlterClientQuotasRequestEntryData[]
@@ -235,3 +236,5 @@ function encodeAlterClientQuotasResponseEntityData (w: Writer, v: number, m: Ini
   if (flex) w.compactNullableString(f_entityName); else w.nullableString(f_entityName)
   if (flex) w.uvarint(0)
 }
+
+export const AlterClientQuotasSpec: ApiSpec = { ...AlterClientQuotasApi, decodeRequest: decodeAlterClientQuotasRequest, encodeRequest: encodeAlterClientQuotasRequest, decodeResponse: decodeAlterClientQuotasResponse, encodeResponse: encodeAlterClientQuotasResponse }

@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface AlterConfigsRequest {
   resources: AlterConfigsResource[]
@@ -173,3 +174,5 @@ function encodeAlterConfigsResourceResponse (w: Writer, v: number, m: Init<Alter
   if (flex) w.compactString(f_resourceName); else w.string(f_resourceName)
   if (flex) w.uvarint(0)
 }
+
+export const AlterConfigsSpec: ApiSpec = { ...AlterConfigsApi, decodeRequest: decodeAlterConfigsRequest, encodeRequest: encodeAlterConfigsRequest, decodeResponse: decodeAlterConfigsResponse, encodeResponse: encodeAlterConfigsResponse }

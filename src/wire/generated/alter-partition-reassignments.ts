@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { absentField, nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface AlterPartitionReassignmentsRequest {
   timeoutMs: number
@@ -229,3 +230,5 @@ function encodeAlterPartitionReassignmentsResponseReassignablePartitionResponse 
   w.compactNullableString(f_errorMessage)
   w.uvarint(0)
 }
+
+export const AlterPartitionReassignmentsSpec: ApiSpec = { ...AlterPartitionReassignmentsApi, decodeRequest: decodeAlterPartitionReassignmentsRequest, encodeRequest: encodeAlterPartitionReassignmentsRequest, decodeResponse: decodeAlterPartitionReassignmentsResponse, encodeResponse: encodeAlterPartitionReassignmentsResponse }

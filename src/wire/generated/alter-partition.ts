@@ -5,6 +5,7 @@ import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { ZERO_UUID } from '../uuid.js'
 import { absentField, nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface AlterPartitionRequest {
   brokerId: number
@@ -304,3 +305,5 @@ function encodeAlterPartitionResponsePartitionData (w: Writer, v: number, m: Ini
   w.int32(f_partitionEpoch)
   w.uvarint(0)
 }
+
+export const AlterPartitionSpec: ApiSpec = { ...AlterPartitionApi, decodeRequest: decodeAlterPartitionRequest, encodeRequest: encodeAlterPartitionRequest, decodeResponse: decodeAlterPartitionResponse, encodeResponse: encodeAlterPartitionResponse }

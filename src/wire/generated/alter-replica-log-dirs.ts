@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface AlterReplicaLogDirsRequest {
   dirs: AlterReplicaLogDirsRequestAlterReplicaLogDir[]
@@ -199,3 +200,5 @@ function encodeAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult (w: 
   w.int16(f_errorCode)
   if (flex) w.uvarint(0)
 }
+
+export const AlterReplicaLogDirsSpec: ApiSpec = { ...AlterReplicaLogDirsApi, decodeRequest: decodeAlterReplicaLogDirsRequest, encodeRequest: encodeAlterReplicaLogDirsRequest, decodeResponse: decodeAlterReplicaLogDirsResponse, encodeResponse: encodeAlterReplicaLogDirsResponse }

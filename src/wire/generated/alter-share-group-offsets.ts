@@ -5,6 +5,7 @@ import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { ZERO_UUID } from '../uuid.js'
 import { nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface AlterShareGroupOffsetsRequest {
   groupId: string
@@ -201,3 +202,5 @@ function encodeAlterShareGroupOffsetsResponsePartition (w: Writer, v: number, m:
   w.compactNullableString(f_errorMessage)
   w.uvarint(0)
 }
+
+export const AlterShareGroupOffsetsSpec: ApiSpec = { ...AlterShareGroupOffsetsApi, decodeRequest: decodeAlterShareGroupOffsetsRequest, encodeRequest: encodeAlterShareGroupOffsetsRequest, decodeResponse: decodeAlterShareGroupOffsetsResponse, encodeResponse: encodeAlterShareGroupOffsetsResponse }

@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { nullField, nullArray, skipTaggedFields, EMPTY_BYTES, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface AlterUserScramCredentialsRequest {
   deletions: AlterUserScramCredentialsRequestScramCredentialDeletion[]
@@ -169,3 +170,5 @@ function encodeAlterUserScramCredentialsResult (w: Writer, v: number, m: Init<Al
   w.compactNullableString(f_errorMessage)
   w.uvarint(0)
 }
+
+export const AlterUserScramCredentialsSpec: ApiSpec = { ...AlterUserScramCredentialsApi, decodeRequest: decodeAlterUserScramCredentialsRequest, encodeRequest: encodeAlterUserScramCredentialsRequest, decodeResponse: decodeAlterUserScramCredentialsResponse, encodeResponse: encodeAlterUserScramCredentialsResponse }

@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { nullField, nullArray, skipTaggedFields, tagTooLong, tagSizeMismatch, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface ApiVersionsRequest {
   clientSoftwareName: string
@@ -258,3 +259,5 @@ function encodeApiVersionsResponseFinalizedFeatureKey (w: Writer, v: number, m: 
   w.int16(f_minVersionLevel)
   w.uvarint(0)
 }
+
+export const ApiVersionsSpec: ApiSpec = { ...ApiVersionsApi, decodeRequest: decodeApiVersionsRequest, encodeRequest: encodeApiVersionsRequest, decodeResponse: decodeApiVersionsResponse, encodeResponse: encodeApiVersionsResponse }

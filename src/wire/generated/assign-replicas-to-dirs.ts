@@ -5,6 +5,7 @@ import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { ZERO_UUID } from '../uuid.js'
 import { nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface AssignReplicasToDirsRequest {
   brokerId: number
@@ -252,3 +253,5 @@ function encodeAssignReplicasToDirsResponsePartitionData (w: Writer, v: number, 
   w.int16(f_errorCode)
   w.uvarint(0)
 }
+
+export const AssignReplicasToDirsSpec: ApiSpec = { ...AssignReplicasToDirsApi, decodeRequest: decodeAssignReplicasToDirsRequest, encodeRequest: encodeAssignReplicasToDirsRequest, decodeResponse: decodeAssignReplicasToDirsResponse, encodeResponse: encodeAssignReplicasToDirsResponse }

@@ -5,6 +5,7 @@ import { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { ZERO_UUID } from '../uuid.js'
 import { absentField, nullField, nullArray, skipTaggedFields, tagTooLong, tagSizeMismatch, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface BeginQuorumEpochRequest {
   clusterId: string | null
@@ -342,3 +343,5 @@ function encodeBeginQuorumEpochResponseNodeEndpoint (w: Writer, v: number, m: In
   w.uint16(f_port)
   w.uvarint(0)
 }
+
+export const BeginQuorumEpochSpec: ApiSpec = { ...BeginQuorumEpochApi, decodeRequest: decodeBeginQuorumEpochRequest, encodeRequest: encodeBeginQuorumEpochRequest, decodeResponse: decodeBeginQuorumEpochResponse, encodeResponse: encodeBeginQuorumEpochResponse }

@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { absentField, nullField, nullArray, skipTaggedFields, tagTooLong, tagSizeMismatch, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface BrokerHeartbeatRequest {
   brokerId: number
@@ -149,3 +150,5 @@ export function encodeBrokerHeartbeatResponse (w: Writer, v: number, m: Init<Bro
   w.bool(f_shouldShutDown)
   w.uvarint(0)
 }
+
+export const BrokerHeartbeatSpec: ApiSpec = { ...BrokerHeartbeatApi, decodeRequest: decodeBrokerHeartbeatRequest, encodeRequest: encodeBrokerHeartbeatRequest, decodeResponse: decodeBrokerHeartbeatResponse, encodeResponse: encodeBrokerHeartbeatResponse }

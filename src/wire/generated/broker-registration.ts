@@ -5,6 +5,7 @@ import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { ZERO_UUID } from '../uuid.js'
 import { absentField, nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface BrokerRegistrationRequest {
   brokerId: number
@@ -200,3 +201,5 @@ export function encodeBrokerRegistrationResponse (w: Writer, v: number, m: Init<
   w.int64(f_brokerEpoch)
   w.uvarint(0)
 }
+
+export const BrokerRegistrationSpec: ApiSpec = { ...BrokerRegistrationApi, decodeRequest: decodeBrokerRegistrationRequest, encodeRequest: encodeBrokerRegistrationRequest, decodeResponse: decodeBrokerRegistrationResponse, encodeResponse: encodeBrokerRegistrationResponse }

@@ -5,6 +5,7 @@ import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { ZERO_UUID } from '../uuid.js'
 import { nullField, nullArray, skipTaggedFields, EMPTY_INIT, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface ConsumerGroupDescribeRequest {
   groupIds: string[]
@@ -286,3 +287,5 @@ function encodeConsumerGroupDescribeResponseTopicPartitions (w: Writer, v: numbe
   }
   w.uvarint(0)
 }
+
+export const ConsumerGroupDescribeSpec: ApiSpec = { ...ConsumerGroupDescribeApi, decodeRequest: decodeConsumerGroupDescribeRequest, encodeRequest: encodeConsumerGroupDescribeRequest, decodeResponse: decodeConsumerGroupDescribeResponse, encodeResponse: encodeConsumerGroupDescribeResponse }

@@ -5,6 +5,7 @@ import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { ZERO_UUID } from '../uuid.js'
 import { absentField, nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface ConsumerGroupHeartbeatRequest {
   groupId: string
@@ -238,3 +239,5 @@ function encodeConsumerGroupHeartbeatResponseTopicPartitions (w: Writer, v: numb
   }
   w.uvarint(0)
 }
+
+export const ConsumerGroupHeartbeatSpec: ApiSpec = { ...ConsumerGroupHeartbeatApi, decodeRequest: decodeConsumerGroupHeartbeatRequest, encodeRequest: encodeConsumerGroupHeartbeatRequest, decodeResponse: decodeConsumerGroupHeartbeatResponse, encodeResponse: encodeConsumerGroupHeartbeatResponse }

@@ -5,6 +5,7 @@ import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { ZERO_UUID } from '../uuid.js'
 import { nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface ControllerRegistrationRequest {
   controllerId: number
@@ -153,3 +154,5 @@ export function encodeControllerRegistrationResponse (w: Writer, v: number, m: I
   w.compactNullableString(f_errorMessage)
   w.uvarint(0)
 }
+
+export const ControllerRegistrationSpec: ApiSpec = { ...ControllerRegistrationApi, decodeRequest: decodeControllerRegistrationRequest, encodeRequest: encodeControllerRegistrationRequest, decodeResponse: decodeControllerRegistrationResponse, encodeResponse: encodeControllerRegistrationResponse }

@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface CreateAclsRequest {
   creations: CreateAclsRequestAclCreation[]
@@ -145,3 +146,5 @@ function encodeCreateAclsResponseAclCreationResult (w: Writer, v: number, m: Ini
   if (flex) w.compactNullableString(f_errorMessage); else w.nullableString(f_errorMessage)
   if (flex) w.uvarint(0)
 }
+
+export const CreateAclsSpec: ApiSpec = { ...CreateAclsApi, decodeRequest: decodeCreateAclsRequest, encodeRequest: encodeCreateAclsRequest, decodeResponse: decodeCreateAclsResponse, encodeResponse: encodeCreateAclsResponse }

@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { absentField, nullField, nullArray, skipTaggedFields, EMPTY_BYTES, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface CreateDelegationTokenRequest {
   ownerPrincipalType: string | null
@@ -179,3 +180,5 @@ export function encodeCreateDelegationTokenResponse (w: Writer, v: number, m: In
   w.int32(f_throttleTimeMs)
   if (flex) w.uvarint(0)
 }
+
+export const CreateDelegationTokenSpec: ApiSpec = { ...CreateDelegationTokenApi, decodeRequest: decodeCreateDelegationTokenRequest, encodeRequest: encodeCreateDelegationTokenRequest, decodeResponse: decodeCreateDelegationTokenResponse, encodeResponse: encodeCreateDelegationTokenResponse }

@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface CreatePartitionsRequest {
   topics: CreatePartitionsTopic[]
@@ -180,3 +181,5 @@ function encodeCreatePartitionsTopicResult (w: Writer, v: number, m: Init<Create
   if (flex) w.compactNullableString(f_errorMessage); else w.nullableString(f_errorMessage)
   if (flex) w.uvarint(0)
 }
+
+export const CreatePartitionsSpec: ApiSpec = { ...CreatePartitionsApi, decodeRequest: decodeCreatePartitionsRequest, encodeRequest: encodeCreatePartitionsRequest, decodeResponse: decodeCreatePartitionsResponse, encodeResponse: encodeCreatePartitionsResponse }

@@ -5,6 +5,7 @@ import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { ZERO_UUID } from '../uuid.js'
 import { nullField, nullArray, skipTaggedFields, tagTooLong, tagSizeMismatch, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface CreateTopicsRequest {
   topics: CreateTopicsRequestCreatableTopic[]
@@ -341,3 +342,5 @@ function encodeCreateTopicsResponseCreatableTopicConfigs (w: Writer, v: number, 
   w.bool(f_isSensitive)
   w.uvarint(0)
 }
+
+export const CreateTopicsSpec: ApiSpec = { ...CreateTopicsApi, decodeRequest: decodeCreateTopicsRequest, encodeRequest: encodeCreateTopicsRequest, decodeResponse: decodeCreateTopicsResponse, encodeResponse: encodeCreateTopicsResponse }

@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface DeleteAclsRequest {
   filters: DeleteAclsFilter[]
@@ -215,3 +216,5 @@ function encodeDeleteAclsMatchingAcl (w: Writer, v: number, m: Init<DeleteAclsMa
   w.int8(f_permissionType)
   if (flex) w.uvarint(0)
 }
+
+export const DeleteAclsSpec: ApiSpec = { ...DeleteAclsApi, decodeRequest: decodeDeleteAclsRequest, encodeRequest: encodeDeleteAclsRequest, decodeResponse: decodeDeleteAclsResponse, encodeResponse: encodeDeleteAclsResponse }

@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface DeleteGroupsRequest {
   groupsNames: string[]
@@ -97,3 +98,5 @@ function encodeDeleteGroupsResponseDeletableGroupResult (w: Writer, v: number, m
   w.int16(f_errorCode)
   if (flex) w.uvarint(0)
 }
+
+export const DeleteGroupsSpec: ApiSpec = { ...DeleteGroupsApi, decodeRequest: decodeDeleteGroupsRequest, encodeRequest: encodeDeleteGroupsRequest, decodeResponse: decodeDeleteGroupsResponse, encodeResponse: encodeDeleteGroupsResponse }

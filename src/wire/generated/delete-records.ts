@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface DeleteRecordsRequest {
   topics: DeleteRecordsTopic[]
@@ -199,3 +200,5 @@ function encodeDeleteRecordsPartitionResult (w: Writer, v: number, m: Init<Delet
   w.int16(f_errorCode)
   if (flex) w.uvarint(0)
 }
+
+export const DeleteRecordsSpec: ApiSpec = { ...DeleteRecordsApi, decodeRequest: decodeDeleteRecordsRequest, encodeRequest: encodeDeleteRecordsRequest, decodeResponse: decodeDeleteRecordsResponse, encodeResponse: encodeDeleteRecordsResponse }

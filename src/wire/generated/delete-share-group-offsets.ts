@@ -5,6 +5,7 @@ import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { ZERO_UUID } from '../uuid.js'
 import { nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface DeleteShareGroupOffsetsRequest {
   groupId: string
@@ -132,3 +133,5 @@ function encodeDeleteShareGroupOffsetsResponseTopic (w: Writer, v: number, m: In
   w.compactNullableString(f_errorMessage)
   w.uvarint(0)
 }
+
+export const DeleteShareGroupOffsetsSpec: ApiSpec = { ...DeleteShareGroupOffsetsApi, decodeRequest: decodeDeleteShareGroupOffsetsRequest, encodeRequest: encodeDeleteShareGroupOffsetsRequest, decodeResponse: decodeDeleteShareGroupOffsetsResponse, encodeResponse: encodeDeleteShareGroupOffsetsResponse }

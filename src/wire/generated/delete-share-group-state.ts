@@ -5,6 +5,7 @@ import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { ZERO_UUID } from '../uuid.js'
 import { nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface DeleteShareGroupStateRequest {
   groupId: string
@@ -177,3 +178,5 @@ function encodeDeleteShareGroupStateResponsePartitionResult (w: Writer, v: numbe
   w.compactNullableString(f_errorMessage)
   w.uvarint(0)
 }
+
+export const DeleteShareGroupStateSpec: ApiSpec = { ...DeleteShareGroupStateApi, decodeRequest: decodeDeleteShareGroupStateRequest, encodeRequest: encodeDeleteShareGroupStateRequest, decodeResponse: decodeDeleteShareGroupStateResponse, encodeResponse: encodeDeleteShareGroupStateResponse }

@@ -5,6 +5,7 @@ import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { ZERO_UUID } from '../uuid.js'
 import { absentField, nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface DeleteTopicsRequest {
   topics: DeleteTopicsRequestDeleteTopicState[]
@@ -170,3 +171,5 @@ function encodeDeleteTopicsResponseDeletableTopicResult (w: Writer, v: number, m
   }
   if (flex) w.uvarint(0)
 }
+
+export const DeleteTopicsSpec: ApiSpec = { ...DeleteTopicsApi, decodeRequest: decodeDeleteTopicsRequest, encodeRequest: encodeDeleteTopicsRequest, decodeResponse: decodeDeleteTopicsResponse, encodeResponse: encodeDeleteTopicsResponse }

@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface DescribeAclsRequest {
   resourceTypeFilter: number
@@ -177,3 +178,5 @@ function encodeDescribeAclsResponseAclDescription (w: Writer, v: number, m: Init
   w.int8(f_permissionType)
   if (flex) w.uvarint(0)
 }
+
+export const DescribeAclsSpec: ApiSpec = { ...DescribeAclsApi, decodeRequest: decodeDescribeAclsRequest, encodeRequest: encodeDescribeAclsRequest, decodeResponse: decodeDescribeAclsResponse, encodeResponse: encodeDescribeAclsResponse }

@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface DescribeClientQuotasRequest {
   components: DescribeClientQuotasRequestComponentData[]
@@ -207,3 +208,5 @@ function encodeDescribeClientQuotasResponseValueData (w: Writer, v: number, m: I
   w.float64(f_value)
   if (flex) w.uvarint(0)
 }
+
+export const DescribeClientQuotasSpec: ApiSpec = { ...DescribeClientQuotasApi, decodeRequest: decodeDescribeClientQuotasRequest, encodeRequest: encodeDescribeClientQuotasRequest, decodeResponse: decodeDescribeClientQuotasResponse, encodeResponse: encodeDescribeClientQuotasResponse }

@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { absentField, nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface DescribeClusterRequest {
   includeClusterAuthorizedOperations: boolean
@@ -166,3 +167,5 @@ function encodeDescribeClusterBroker (w: Writer, v: number, m: Init<DescribeClus
   }
   w.uvarint(0)
 }
+
+export const DescribeClusterSpec: ApiSpec = { ...DescribeClusterApi, decodeRequest: decodeDescribeClusterRequest, encodeRequest: encodeDescribeClusterRequest, decodeResponse: decodeDescribeClusterResponse, encodeResponse: encodeDescribeClusterResponse }

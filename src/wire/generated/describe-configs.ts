@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { absentField, nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface DescribeConfigsRequest {
   resources: DescribeConfigsResource[]
@@ -280,3 +281,5 @@ function encodeDescribeConfigsSynonym (w: Writer, v: number, m: Init<DescribeCon
   w.int8(f_source)
   if (flex) w.uvarint(0)
 }
+
+export const DescribeConfigsSpec: ApiSpec = { ...DescribeConfigsApi, decodeRequest: decodeDescribeConfigsRequest, encodeRequest: encodeDescribeConfigsRequest, decodeResponse: decodeDescribeConfigsResponse, encodeResponse: encodeDescribeConfigsResponse }

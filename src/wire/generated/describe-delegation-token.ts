@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { absentField, nullField, nullArray, skipTaggedFields, EMPTY_BYTES, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface DescribeDelegationTokenRequest {
   owners: DescribeDelegationTokenOwner[] | null
@@ -217,3 +218,5 @@ function encodeDescribeDelegationTokenResponseDescribedDelegationTokenRenewer (w
   if (flex) w.compactString(f_principalName); else w.string(f_principalName)
   if (flex) w.uvarint(0)
 }
+
+export const DescribeDelegationTokenSpec: ApiSpec = { ...DescribeDelegationTokenApi, decodeRequest: decodeDescribeDelegationTokenRequest, encodeRequest: encodeDescribeDelegationTokenRequest, decodeResponse: decodeDescribeDelegationTokenResponse, encodeResponse: encodeDescribeDelegationTokenResponse }

@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { absentField, nullField, nullArray, skipTaggedFields, EMPTY_BYTES, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface DescribeGroupsRequest {
   groups: string[]
@@ -220,3 +221,5 @@ function encodeDescribeGroupsResponseDescribedGroupMember (w: Writer, v: number,
   if (flex) w.compactBytes(f_memberAssignment); else w.bytes(f_memberAssignment)
   if (flex) w.uvarint(0)
 }
+
+export const DescribeGroupsSpec: ApiSpec = { ...DescribeGroupsApi, decodeRequest: decodeDescribeGroupsRequest, encodeRequest: encodeDescribeGroupsRequest, decodeResponse: decodeDescribeGroupsResponse, encodeResponse: encodeDescribeGroupsResponse }

@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface DescribeLogDirsRequest {
   topics: DescribeLogDirsRequestDescribableLogDirTopic[] | null
@@ -255,3 +256,5 @@ function encodeDescribeLogDirsPartition (w: Writer, v: number, m: Init<DescribeL
   w.bool(f_isFutureKey)
   if (flex) w.uvarint(0)
 }
+
+export const DescribeLogDirsSpec: ApiSpec = { ...DescribeLogDirsApi, decodeRequest: decodeDescribeLogDirsRequest, encodeRequest: encodeDescribeLogDirsRequest, decodeResponse: decodeDescribeLogDirsResponse, encodeResponse: encodeDescribeLogDirsResponse }

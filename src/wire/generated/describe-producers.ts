@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface DescribeProducersRequest {
   topics: DescribeProducersRequestTopicRequest[]
@@ -216,3 +217,5 @@ function encodeDescribeProducersResponseProducerState (w: Writer, v: number, m: 
   w.int64(f_currentTxnStartOffset)
   w.uvarint(0)
 }
+
+export const DescribeProducersSpec: ApiSpec = { ...DescribeProducersApi, decodeRequest: decodeDescribeProducersRequest, encodeRequest: encodeDescribeProducersRequest, decodeResponse: decodeDescribeProducersResponse, encodeResponse: encodeDescribeProducersResponse }

@@ -5,6 +5,7 @@ import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { ZERO_UUID } from '../uuid.js'
 import { absentField, nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface DescribeQuorumRequest {
   topics: DescribeQuorumRequestTopicData[]
@@ -374,3 +375,5 @@ function encodeDescribeQuorumResponseListener (w: Writer, v: number, m: Init<Des
   w.uint16(f_port)
   w.uvarint(0)
 }
+
+export const DescribeQuorumSpec: ApiSpec = { ...DescribeQuorumApi, decodeRequest: decodeDescribeQuorumRequest, encodeRequest: encodeDescribeQuorumRequest, decodeResponse: decodeDescribeQuorumResponse, encodeResponse: encodeDescribeQuorumResponse }

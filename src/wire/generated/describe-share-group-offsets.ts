@@ -5,6 +5,7 @@ import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { ZERO_UUID } from '../uuid.js'
 import { nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface DescribeShareGroupOffsetsRequest {
   groups: DescribeShareGroupOffsetsRequestGroup[]
@@ -259,3 +260,5 @@ function encodeDescribeShareGroupOffsetsResponsePartition (w: Writer, v: number,
   w.compactNullableString(f_errorMessage)
   w.uvarint(0)
 }
+
+export const DescribeShareGroupOffsetsSpec: ApiSpec = { ...DescribeShareGroupOffsetsApi, decodeRequest: decodeDescribeShareGroupOffsetsRequest, encodeRequest: encodeDescribeShareGroupOffsetsRequest, decodeResponse: decodeDescribeShareGroupOffsetsResponse, encodeResponse: encodeDescribeShareGroupOffsetsResponse }

@@ -5,6 +5,7 @@ import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { ZERO_UUID } from '../uuid.js'
 import { nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface DescribeTopicPartitionsRequest {
   topics: DescribeTopicPartitionsRequestTopicRequest[]
@@ -310,3 +311,5 @@ function encodeDescribeTopicPartitionsResponseCursor (w: Writer, v: number, m: I
   w.int32(f_partitionIndex)
   w.uvarint(0)
 }
+
+export const DescribeTopicPartitionsSpec: ApiSpec = { ...DescribeTopicPartitionsApi, decodeRequest: decodeDescribeTopicPartitionsRequest, encodeRequest: encodeDescribeTopicPartitionsRequest, decodeResponse: decodeDescribeTopicPartitionsResponse, encodeResponse: encodeDescribeTopicPartitionsResponse }

@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface DescribeTransactionsRequest {
   transactionalIds: string[]
@@ -163,3 +164,5 @@ function encodeDescribeTransactionsResponseTopicData (w: Writer, v: number, m: I
   }
   w.uvarint(0)
 }
+
+export const DescribeTransactionsSpec: ApiSpec = { ...DescribeTransactionsApi, decodeRequest: decodeDescribeTransactionsRequest, encodeRequest: encodeDescribeTransactionsRequest, decodeResponse: decodeDescribeTransactionsResponse, encodeResponse: encodeDescribeTransactionsResponse }

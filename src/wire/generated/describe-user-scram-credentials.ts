@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface DescribeUserScramCredentialsRequest {
   users: DescribeUserScramCredentialsRequestUserName[] | null
@@ -159,3 +160,5 @@ function encodeDescribeUserScramCredentialsResponseCredentialInfo (w: Writer, v:
   w.int32(f_iterations)
   w.uvarint(0)
 }
+
+export const DescribeUserScramCredentialsSpec: ApiSpec = { ...DescribeUserScramCredentialsApi, decodeRequest: decodeDescribeUserScramCredentialsRequest, encodeRequest: encodeDescribeUserScramCredentialsRequest, decodeResponse: decodeDescribeUserScramCredentialsResponse, encodeResponse: encodeDescribeUserScramCredentialsResponse }

@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { absentField, nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface ElectLeadersRequest {
   electionType: number
@@ -201,3 +202,5 @@ function encodeElectLeadersResponsePartitionResult (w: Writer, v: number, m: Ini
   if (flex) w.compactNullableString(f_errorMessage); else w.nullableString(f_errorMessage)
   if (flex) w.uvarint(0)
 }
+
+export const ElectLeadersSpec: ApiSpec = { ...ElectLeadersApi, decodeRequest: decodeElectLeadersRequest, encodeRequest: encodeElectLeadersRequest, decodeResponse: decodeElectLeadersResponse, encodeResponse: encodeElectLeadersResponse }

@@ -5,6 +5,7 @@ import { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { ZERO_UUID } from '../uuid.js'
 import { absentField, nullField, nullArray, skipTaggedFields, tagTooLong, tagSizeMismatch, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface EndQuorumEpochRequest {
   clusterId: string | null
@@ -382,3 +383,5 @@ function encodeEndQuorumEpochResponseNodeEndpoint (w: Writer, v: number, m: Init
   w.uint16(f_port)
   w.uvarint(0)
 }
+
+export const EndQuorumEpochSpec: ApiSpec = { ...EndQuorumEpochApi, decodeRequest: decodeEndQuorumEpochRequest, encodeRequest: encodeEndQuorumEpochRequest, decodeResponse: decodeEndQuorumEpochResponse, encodeResponse: encodeEndQuorumEpochResponse }

@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { nullField, skipTaggedFields } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface EndTxnRequest {
   transactionalId: string
@@ -88,3 +89,5 @@ export function encodeEndTxnResponse (w: Writer, v: number, m: Init<EndTxnRespon
   }
   if (flex) w.uvarint(0)
 }
+
+export const EndTxnSpec: ApiSpec = { ...EndTxnApi, decodeRequest: decodeEndTxnRequest, encodeRequest: encodeEndTxnRequest, decodeResponse: decodeEndTxnResponse, encodeResponse: encodeEndTxnResponse }

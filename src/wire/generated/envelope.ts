@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { nullField, skipTaggedFields, EMPTY_BYTES } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface EnvelopeRequest {
   requestData: Buffer
@@ -57,3 +58,5 @@ export function encodeEnvelopeResponse (w: Writer, v: number, m: Init<EnvelopeRe
   w.int16(f_errorCode)
   w.uvarint(0)
 }
+
+export const EnvelopeSpec: ApiSpec = { ...EnvelopeApi, decodeRequest: decodeEnvelopeRequest, encodeRequest: encodeEnvelopeRequest, decodeResponse: decodeEnvelopeResponse, encodeResponse: encodeEnvelopeResponse }

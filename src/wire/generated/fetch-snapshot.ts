@@ -5,6 +5,7 @@ import { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { ZERO_UUID } from '../uuid.js'
 import { absentField, nullField, nullArray, skipTaggedFields, tagTooLong, tagSizeMismatch, EMPTY_INIT, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface FetchSnapshotRequest {
   clusterId: string | null
@@ -423,6 +424,8 @@ function encodeFetchSnapshotResponseNodeEndpoint (w: Writer, v: number, m: Init<
   w.uint16(f_port)
   w.uvarint(0)
 }
+
+export const FetchSnapshotSpec: ApiSpec = { ...FetchSnapshotApi, decodeRequest: decodeFetchSnapshotRequest, encodeRequest: encodeFetchSnapshotRequest, decodeResponse: decodeFetchSnapshotResponse, encodeResponse: encodeFetchSnapshotResponse }
 
 function defaultFetchSnapshotResponseLeaderIdAndEpoch (): FetchSnapshotResponseLeaderIdAndEpoch {
   return { leaderId: 0, leaderEpoch: 0 }

@@ -5,6 +5,7 @@ import { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { ZERO_UUID } from '../uuid.js'
 import { absentField, nullField, nullArray, skipTaggedFields, tagTooLong, tagSizeMismatch, EMPTY_INIT, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface FetchRequest {
   clusterId: string | null
@@ -803,6 +804,8 @@ function encodeFetchResponseNodeEndpoint (w: Writer, v: number, m: Init<FetchRes
   w.compactNullableString(f_rack)
   w.uvarint(0)
 }
+
+export const FetchSpec: ApiSpec = { ...FetchApi, decodeRequest: decodeFetchRequest, encodeRequest: encodeFetchRequest, decodeResponse: decodeFetchResponse, encodeResponse: encodeFetchResponse }
 
 function defaultFetchRequestReplicaState (): FetchRequestReplicaState {
   return { replicaId: -1, replicaEpoch: -1n }

@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { absentField, nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface FindCoordinatorRequest {
   key: string
@@ -221,3 +222,5 @@ function encodeFindCoordinatorResponseCoordinator (w: Writer, v: number, m: Init
   w.compactNullableString(f_errorMessage)
   w.uvarint(0)
 }
+
+export const FindCoordinatorSpec: ApiSpec = { ...FindCoordinatorApi, decodeRequest: decodeFindCoordinatorRequest, encodeRequest: encodeFindCoordinatorRequest, decodeResponse: decodeFindCoordinatorResponse, encodeResponse: encodeFindCoordinatorResponse }

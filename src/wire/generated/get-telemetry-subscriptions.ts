@@ -5,6 +5,7 @@ import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { ZERO_UUID } from '../uuid.js'
 import { nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface GetTelemetrySubscriptionsRequest {
   clientInstanceId: string
@@ -105,3 +106,5 @@ export function encodeGetTelemetrySubscriptionsResponse (w: Writer, v: number, m
   }
   w.uvarint(0)
 }
+
+export const GetTelemetrySubscriptionsSpec: ApiSpec = { ...GetTelemetrySubscriptionsApi, decodeRequest: decodeGetTelemetrySubscriptionsRequest, encodeRequest: encodeGetTelemetrySubscriptionsRequest, decodeResponse: decodeGetTelemetrySubscriptionsResponse, encodeResponse: encodeGetTelemetrySubscriptionsResponse }

@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { absentField, nullField, skipTaggedFields } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface HeartbeatRequest {
   groupId: string
@@ -81,3 +82,5 @@ export function encodeHeartbeatResponse (w: Writer, v: number, m: Init<Heartbeat
   w.int16(f_errorCode)
   if (flex) w.uvarint(0)
 }
+
+export const HeartbeatSpec: ApiSpec = { ...HeartbeatApi, decodeRequest: decodeHeartbeatRequest, encodeRequest: encodeHeartbeatRequest, decodeResponse: decodeHeartbeatResponse, encodeResponse: encodeHeartbeatResponse }

@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface IncrementalAlterConfigsRequest {
   resources: IncrementalAlterConfigsRequestAlterConfigsResource[]
@@ -178,3 +179,5 @@ function encodeIncrementalAlterConfigsResponseAlterConfigsResourceResponse (w: W
   if (flex) w.compactString(f_resourceName); else w.string(f_resourceName)
   if (flex) w.uvarint(0)
 }
+
+export const IncrementalAlterConfigsSpec: ApiSpec = { ...IncrementalAlterConfigsApi, decodeRequest: decodeIncrementalAlterConfigsRequest, encodeRequest: encodeIncrementalAlterConfigsRequest, decodeResponse: decodeIncrementalAlterConfigsResponse, encodeResponse: encodeIncrementalAlterConfigsResponse }

@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { absentField, nullField, skipTaggedFields } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface InitProducerIdRequest {
   transactionalId: string | null
@@ -145,3 +146,5 @@ export function encodeInitProducerIdResponse (w: Writer, v: number, m: Init<Init
   }
   if (flex) w.uvarint(0)
 }
+
+export const InitProducerIdSpec: ApiSpec = { ...InitProducerIdApi, decodeRequest: decodeInitProducerIdRequest, encodeRequest: encodeInitProducerIdRequest, decodeResponse: decodeInitProducerIdResponse, encodeResponse: encodeInitProducerIdResponse }

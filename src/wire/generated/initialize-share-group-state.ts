@@ -5,6 +5,7 @@ import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { ZERO_UUID } from '../uuid.js'
 import { nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface InitializeShareGroupStateRequest {
   groupId: string
@@ -187,3 +188,5 @@ function encodeInitializeShareGroupStateResponsePartitionResult (w: Writer, v: n
   w.compactNullableString(f_errorMessage)
   w.uvarint(0)
 }
+
+export const InitializeShareGroupStateSpec: ApiSpec = { ...InitializeShareGroupStateApi, decodeRequest: decodeInitializeShareGroupStateRequest, encodeRequest: encodeInitializeShareGroupStateRequest, decodeResponse: decodeInitializeShareGroupStateResponse, encodeResponse: encodeInitializeShareGroupStateResponse }

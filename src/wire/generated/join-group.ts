@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { absentField, nullField, nullArray, skipTaggedFields, EMPTY_BYTES, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface JoinGroupRequest {
   groupId: string
@@ -237,3 +238,5 @@ function encodeJoinGroupResponseMember (w: Writer, v: number, m: Init<JoinGroupR
   if (flex) w.compactBytes(f_metadata); else w.bytes(f_metadata)
   if (flex) w.uvarint(0)
 }
+
+export const JoinGroupSpec: ApiSpec = { ...JoinGroupApi, decodeRequest: decodeJoinGroupRequest, encodeRequest: encodeJoinGroupRequest, decodeResponse: decodeJoinGroupResponse, encodeResponse: encodeJoinGroupResponse }

@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { absentField, nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface LeaveGroupRequest {
   groupId: string
@@ -176,3 +177,5 @@ function encodeLeaveGroupResponseMemberResponse (w: Writer, v: number, m: Init<L
   w.int16(f_errorCode)
   if (flex) w.uvarint(0)
 }
+
+export const LeaveGroupSpec: ApiSpec = { ...LeaveGroupApi, decodeRequest: decodeLeaveGroupRequest, encodeRequest: encodeLeaveGroupRequest, decodeResponse: decodeLeaveGroupResponse, encodeResponse: encodeLeaveGroupResponse }

@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { absentField, nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface ListConfigResourcesRequest {
   resourceTypes: number[]
@@ -108,3 +109,5 @@ function encodeListConfigResourcesResponseConfigResource (w: Writer, v: number, 
   }
   w.uvarint(0)
 }
+
+export const ListConfigResourcesSpec: ApiSpec = { ...ListConfigResourcesApi, decodeRequest: decodeListConfigResourcesRequest, encodeRequest: encodeListConfigResourcesRequest, decodeResponse: decodeListConfigResourcesResponse, encodeResponse: encodeListConfigResourcesResponse }

@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { absentField, nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface ListGroupsRequest {
   statesFilter: string[]
@@ -156,3 +157,5 @@ function encodeListGroupsResponseListedGroup (w: Writer, v: number, m: Init<List
   }
   if (flex) w.uvarint(0)
 }
+
+export const ListGroupsSpec: ApiSpec = { ...ListGroupsApi, decodeRequest: decodeListGroupsRequest, encodeRequest: encodeListGroupsRequest, decodeResponse: decodeListGroupsResponse, encodeResponse: encodeListGroupsResponse }

@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { absentField, nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface ListOffsetsRequest {
   replicaId: number
@@ -255,3 +256,5 @@ function encodeListOffsetsPartitionResponse (w: Writer, v: number, m: Init<ListO
   }
   if (flex) w.uvarint(0)
 }
+
+export const ListOffsetsSpec: ApiSpec = { ...ListOffsetsApi, decodeRequest: decodeListOffsetsRequest, encodeRequest: encodeListOffsetsRequest, decodeResponse: decodeListOffsetsResponse, encodeResponse: encodeListOffsetsResponse }

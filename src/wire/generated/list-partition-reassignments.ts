@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface ListPartitionReassignmentsRequest {
   timeoutMs: number
@@ -210,3 +211,5 @@ function encodeListPartitionReassignmentsResponseOngoingPartitionReassignment (w
   }
   w.uvarint(0)
 }
+
+export const ListPartitionReassignmentsSpec: ApiSpec = { ...ListPartitionReassignmentsApi, decodeRequest: decodeListPartitionReassignmentsRequest, encodeRequest: encodeListPartitionReassignmentsRequest, decodeResponse: decodeListPartitionReassignmentsResponse, encodeResponse: encodeListPartitionReassignmentsResponse }

@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { absentField, nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface ListTransactionsRequest {
   stateFilters: string[]
@@ -157,3 +158,5 @@ function encodeListTransactionsResponseTransactionState (w: Writer, v: number, m
   w.compactString(f_transactionState)
   w.uvarint(0)
 }
+
+export const ListTransactionsSpec: ApiSpec = { ...ListTransactionsApi, decodeRequest: decodeListTransactionsRequest, encodeRequest: encodeListTransactionsRequest, decodeResponse: decodeListTransactionsResponse, encodeResponse: encodeListTransactionsResponse }

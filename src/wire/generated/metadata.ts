@@ -5,6 +5,7 @@ import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { ZERO_UUID } from '../uuid.js'
 import { absentField, nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface MetadataRequest {
   topics: MetadataRequestTopic[] | null
@@ -406,3 +407,5 @@ function encodeMetadataResponsePartition (w: Writer, v: number, m: Init<Metadata
   }
   if (flex) w.uvarint(0)
 }
+
+export const MetadataSpec: ApiSpec = { ...MetadataApi, decodeRequest: decodeMetadataRequest, encodeRequest: encodeMetadataRequest, decodeResponse: decodeMetadataResponse, encodeResponse: encodeMetadataResponse }

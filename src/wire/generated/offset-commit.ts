@@ -5,6 +5,7 @@ import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { ZERO_UUID } from '../uuid.js'
 import { absentField, nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface OffsetCommitRequest {
   groupId: string
@@ -277,3 +278,5 @@ function encodeOffsetCommitResponsePartition (w: Writer, v: number, m: Init<Offs
   w.int16(f_errorCode)
   if (flex) w.uvarint(0)
 }
+
+export const OffsetCommitSpec: ApiSpec = { ...OffsetCommitApi, decodeRequest: decodeOffsetCommitRequest, encodeRequest: encodeOffsetCommitRequest, decodeResponse: decodeOffsetCommitResponse, encodeResponse: encodeOffsetCommitResponse }

@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { nullField, nullArray, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface OffsetDeleteRequest {
   groupId: string
@@ -170,3 +171,5 @@ function encodeOffsetDeleteResponsePartition (w: Writer, v: number, m: Init<Offs
   if (f_errorCode === null) throw nullField('OffsetDeleteResponse.OffsetDeleteResponsePartition.ErrorCode', v)
   w.int16(f_errorCode)
 }
+
+export const OffsetDeleteSpec: ApiSpec = { ...OffsetDeleteApi, decodeRequest: decodeOffsetDeleteRequest, encodeRequest: encodeOffsetDeleteRequest, decodeResponse: decodeOffsetDeleteResponse, encodeResponse: encodeOffsetDeleteResponse }

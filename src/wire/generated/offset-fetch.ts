@@ -5,6 +5,7 @@ import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { ZERO_UUID } from '../uuid.js'
 import { absentField, nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface OffsetFetchRequest {
   groupId: string
@@ -506,3 +507,5 @@ function encodeOffsetFetchResponsePartitions (w: Writer, v: number, m: Init<Offs
   w.int16(f_errorCode)
   w.uvarint(0)
 }
+
+export const OffsetFetchSpec: ApiSpec = { ...OffsetFetchApi, decodeRequest: decodeOffsetFetchRequest, encodeRequest: encodeOffsetFetchRequest, decodeResponse: decodeOffsetFetchResponse, encodeResponse: encodeOffsetFetchResponse }

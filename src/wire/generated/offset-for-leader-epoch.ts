@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface OffsetForLeaderEpochRequest {
   replicaId: number
@@ -214,3 +215,5 @@ function encodeOffsetForLeaderEpochResponseEpochEndOffset (w: Writer, v: number,
   w.int64(f_endOffset)
   if (flex) w.uvarint(0)
 }
+
+export const OffsetForLeaderEpochSpec: ApiSpec = { ...OffsetForLeaderEpochApi, decodeRequest: decodeOffsetForLeaderEpochRequest, encodeRequest: encodeOffsetForLeaderEpochRequest, decodeResponse: decodeOffsetForLeaderEpochResponse, encodeResponse: encodeOffsetForLeaderEpochResponse }

@@ -5,6 +5,7 @@ import { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { ZERO_UUID } from '../uuid.js'
 import { absentField, nullField, nullArray, skipTaggedFields, tagTooLong, tagSizeMismatch, EMPTY_INIT, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface ProduceRequest {
   transactionalId: string | null
@@ -429,6 +430,8 @@ function encodeProduceResponseNodeEndpoint (w: Writer, v: number, m: Init<Produc
   w.compactNullableString(f_rack)
   w.uvarint(0)
 }
+
+export const ProduceSpec: ApiSpec = { ...ProduceApi, decodeRequest: decodeProduceRequest, encodeRequest: encodeProduceRequest, decodeResponse: decodeProduceResponse, encodeResponse: encodeProduceResponse }
 
 function defaultProduceResponseLeaderIdAndEpoch (): ProduceResponseLeaderIdAndEpoch {
   return { leaderId: -1, leaderEpoch: -1 }

@@ -5,6 +5,7 @@ import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { ZERO_UUID } from '../uuid.js'
 import { nullField, skipTaggedFields, EMPTY_BYTES } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface PushTelemetryRequest {
   clientInstanceId: string
@@ -70,3 +71,5 @@ export function encodePushTelemetryResponse (w: Writer, v: number, m: Init<PushT
   w.int16(f_errorCode)
   w.uvarint(0)
 }
+
+export const PushTelemetrySpec: ApiSpec = { ...PushTelemetryApi, decodeRequest: decodePushTelemetryRequest, encodeRequest: encodePushTelemetryRequest, decodeResponse: decodePushTelemetryResponse, encodeResponse: encodePushTelemetryResponse }

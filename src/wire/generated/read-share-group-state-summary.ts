@@ -5,6 +5,7 @@ import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { ZERO_UUID } from '../uuid.js'
 import { nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface ReadShareGroupStateSummaryRequest {
   groupId: string
@@ -207,3 +208,5 @@ function encodeReadShareGroupStateSummaryResponsePartitionResult (w: Writer, v: 
   }
   w.uvarint(0)
 }
+
+export const ReadShareGroupStateSummarySpec: ApiSpec = { ...ReadShareGroupStateSummaryApi, decodeRequest: decodeReadShareGroupStateSummaryRequest, encodeRequest: encodeReadShareGroupStateSummaryRequest, decodeResponse: decodeReadShareGroupStateSummaryResponse, encodeResponse: encodeReadShareGroupStateSummaryResponse }

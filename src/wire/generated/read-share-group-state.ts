@@ -5,6 +5,7 @@ import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { ZERO_UUID } from '../uuid.js'
 import { nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface ReadShareGroupStateRequest {
   groupId: string
@@ -239,3 +240,5 @@ function encodeReadShareGroupStateResponseStateBatch (w: Writer, v: number, m: I
   w.int16(f_deliveryCount)
   w.uvarint(0)
 }
+
+export const ReadShareGroupStateSpec: ApiSpec = { ...ReadShareGroupStateApi, decodeRequest: decodeReadShareGroupStateRequest, encodeRequest: encodeReadShareGroupStateRequest, decodeResponse: decodeReadShareGroupStateResponse, encodeResponse: encodeReadShareGroupStateResponse }

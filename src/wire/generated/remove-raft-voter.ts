@@ -5,6 +5,7 @@ import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { ZERO_UUID } from '../uuid.js'
 import { nullField, skipTaggedFields } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface RemoveRaftVoterRequest {
   clusterId: string | null
@@ -63,3 +64,5 @@ export function encodeRemoveRaftVoterResponse (w: Writer, v: number, m: Init<Rem
   w.compactNullableString(f_errorMessage)
   w.uvarint(0)
 }
+
+export const RemoveRaftVoterSpec: ApiSpec = { ...RemoveRaftVoterApi, decodeRequest: decodeRemoveRaftVoterRequest, encodeRequest: encodeRemoveRaftVoterRequest, decodeResponse: decodeRemoveRaftVoterResponse, encodeResponse: encodeRemoveRaftVoterResponse }

@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { nullField, skipTaggedFields, EMPTY_BYTES } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface RenewDelegationTokenRequest {
   hmac: Buffer
@@ -63,3 +64,5 @@ export function encodeRenewDelegationTokenResponse (w: Writer, v: number, m: Ini
   w.int32(f_throttleTimeMs)
   if (flex) w.uvarint(0)
 }
+
+export const RenewDelegationTokenSpec: ApiSpec = { ...RenewDelegationTokenApi, decodeRequest: decodeRenewDelegationTokenRequest, encodeRequest: encodeRenewDelegationTokenRequest, decodeResponse: decodeRenewDelegationTokenResponse, encodeResponse: encodeRenewDelegationTokenResponse }

@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { nullField, skipTaggedFields, EMPTY_BYTES } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface SaslAuthenticateRequest {
   authBytes: Buffer
@@ -67,3 +68,5 @@ export function encodeSaslAuthenticateResponse (w: Writer, v: number, m: Init<Sa
   }
   if (flex) w.uvarint(0)
 }
+
+export const SaslAuthenticateSpec: ApiSpec = { ...SaslAuthenticateApi, decodeRequest: decodeSaslAuthenticateRequest, encodeRequest: encodeSaslAuthenticateRequest, decodeResponse: decodeSaslAuthenticateResponse, encodeResponse: encodeSaslAuthenticateResponse }

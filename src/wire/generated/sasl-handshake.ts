@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { nullField, nullArray, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface SaslHandshakeRequest {
   mechanism: string
@@ -55,3 +56,5 @@ export function encodeSaslHandshakeResponse (w: Writer, v: number, m: Init<SaslH
     for (const e of f_mechanisms) { w.string(e) }
   }
 }
+
+export const SaslHandshakeSpec: ApiSpec = { ...SaslHandshakeApi, decodeRequest: decodeSaslHandshakeRequest, encodeRequest: encodeSaslHandshakeRequest, decodeResponse: decodeSaslHandshakeResponse, encodeResponse: encodeSaslHandshakeResponse }

@@ -5,6 +5,7 @@ import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { ZERO_UUID } from '../uuid.js'
 import { absentField, nullField, nullArray, skipTaggedFields, EMPTY_INIT, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface ShareAcknowledgeRequest {
   groupId: string | null
@@ -348,3 +349,5 @@ function encodeShareAcknowledgeResponseNodeEndpoint (w: Writer, v: number, m: In
   w.compactNullableString(f_rack)
   w.uvarint(0)
 }
+
+export const ShareAcknowledgeSpec: ApiSpec = { ...ShareAcknowledgeApi, decodeRequest: decodeShareAcknowledgeRequest, encodeRequest: encodeShareAcknowledgeRequest, decodeResponse: decodeShareAcknowledgeResponse, encodeResponse: encodeShareAcknowledgeResponse }

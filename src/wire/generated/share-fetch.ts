@@ -5,6 +5,7 @@ import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { ZERO_UUID } from '../uuid.js'
 import { absentField, nullField, nullArray, skipTaggedFields, EMPTY_INIT, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface ShareFetchRequest {
   groupId: string | null
@@ -486,3 +487,5 @@ function encodeShareFetchResponseNodeEndpoint (w: Writer, v: number, m: Init<Sha
   w.compactNullableString(f_rack)
   w.uvarint(0)
 }
+
+export const ShareFetchSpec: ApiSpec = { ...ShareFetchApi, decodeRequest: decodeShareFetchRequest, encodeRequest: encodeShareFetchRequest, decodeResponse: decodeShareFetchResponse, encodeResponse: encodeShareFetchResponse }

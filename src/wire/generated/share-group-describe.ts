@@ -5,6 +5,7 @@ import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { ZERO_UUID } from '../uuid.js'
 import { nullField, nullArray, skipTaggedFields, EMPTY_INIT, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface ShareGroupDescribeRequest {
   groupIds: string[]
@@ -262,3 +263,5 @@ function encodeShareGroupDescribeResponseTopicPartitions (w: Writer, v: number, 
   }
   w.uvarint(0)
 }
+
+export const ShareGroupDescribeSpec: ApiSpec = { ...ShareGroupDescribeApi, decodeRequest: decodeShareGroupDescribeRequest, encodeRequest: encodeShareGroupDescribeRequest, decodeResponse: decodeShareGroupDescribeResponse, encodeResponse: encodeShareGroupDescribeResponse }

@@ -5,6 +5,7 @@ import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { ZERO_UUID } from '../uuid.js'
 import { nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface ShareGroupHeartbeatRequest {
   groupId: string
@@ -164,3 +165,5 @@ function encodeShareGroupHeartbeatResponseTopicPartitions (w: Writer, v: number,
   }
   w.uvarint(0)
 }
+
+export const ShareGroupHeartbeatSpec: ApiSpec = { ...ShareGroupHeartbeatApi, decodeRequest: decodeShareGroupHeartbeatRequest, encodeRequest: encodeShareGroupHeartbeatRequest, decodeResponse: decodeShareGroupHeartbeatResponse, encodeResponse: encodeShareGroupHeartbeatResponse }

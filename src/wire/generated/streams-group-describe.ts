@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { nullField, nullArray, skipTaggedFields, EMPTY_INIT, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface StreamsGroupDescribeRequest {
   groupIds: string[]
@@ -573,3 +574,5 @@ function encodeStreamsGroupDescribeResponseTaskIds (w: Writer, v: number, m: Ini
   }
   w.uvarint(0)
 }
+
+export const StreamsGroupDescribeSpec: ApiSpec = { ...StreamsGroupDescribeApi, decodeRequest: decodeStreamsGroupDescribeRequest, encodeRequest: encodeStreamsGroupDescribeRequest, decodeResponse: decodeStreamsGroupDescribeResponse, encodeResponse: encodeStreamsGroupDescribeResponse }

@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { nullField, nullArray, skipTaggedFields, EMPTY_INIT, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface StreamsGroupHeartbeatRequest {
   groupId: string
@@ -807,3 +808,5 @@ function encodeStreamsGroupHeartbeatResponseTopicPartition (w: Writer, v: number
   }
   w.uvarint(0)
 }
+
+export const StreamsGroupHeartbeatSpec: ApiSpec = { ...StreamsGroupHeartbeatApi, decodeRequest: decodeStreamsGroupHeartbeatRequest, encodeRequest: encodeStreamsGroupHeartbeatRequest, decodeResponse: decodeStreamsGroupHeartbeatResponse, encodeResponse: encodeStreamsGroupHeartbeatResponse }

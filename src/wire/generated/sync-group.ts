@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { absentField, nullField, nullArray, skipTaggedFields, EMPTY_BYTES, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface SyncGroupRequest {
   groupId: string
@@ -165,3 +166,5 @@ export function encodeSyncGroupResponse (w: Writer, v: number, m: Init<SyncGroup
   if (flex) w.compactBytes(f_assignment); else w.bytes(f_assignment)
   if (flex) w.uvarint(0)
 }
+
+export const SyncGroupSpec: ApiSpec = { ...SyncGroupApi, decodeRequest: decodeSyncGroupRequest, encodeRequest: encodeSyncGroupRequest, decodeResponse: decodeSyncGroupResponse, encodeResponse: encodeSyncGroupResponse }

@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { absentField, nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface TxnOffsetCommitRequest {
   transactionalId: string
@@ -262,3 +263,5 @@ function encodeTxnOffsetCommitResponsePartition (w: Writer, v: number, m: Init<T
   w.int16(f_errorCode)
   if (flex) w.uvarint(0)
 }
+
+export const TxnOffsetCommitSpec: ApiSpec = { ...TxnOffsetCommitApi, decodeRequest: decodeTxnOffsetCommitRequest, encodeRequest: encodeTxnOffsetCommitRequest, decodeResponse: decodeTxnOffsetCommitResponse, encodeResponse: encodeTxnOffsetCommitResponse }

@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { nullField, skipTaggedFields } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface UnregisterBrokerRequest {
   brokerId: number
@@ -53,3 +54,5 @@ export function encodeUnregisterBrokerResponse (w: Writer, v: number, m: Init<Un
   w.compactNullableString(f_errorMessage)
   w.uvarint(0)
 }
+
+export const UnregisterBrokerSpec: ApiSpec = { ...UnregisterBrokerApi, decodeRequest: decodeUnregisterBrokerRequest, encodeRequest: encodeUnregisterBrokerRequest, decodeResponse: decodeUnregisterBrokerResponse, encodeResponse: encodeUnregisterBrokerResponse }

@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { absentField, nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface UpdateFeaturesRequest {
   timeoutMs: number
@@ -174,3 +175,5 @@ function encodeUpdateFeaturesResponseUpdatableFeatureResult (w: Writer, v: numbe
   w.compactNullableString(f_errorMessage)
   w.uvarint(0)
 }
+
+export const UpdateFeaturesSpec: ApiSpec = { ...UpdateFeaturesApi, decodeRequest: decodeUpdateFeaturesRequest, encodeRequest: encodeUpdateFeaturesRequest, decodeResponse: decodeUpdateFeaturesResponse, encodeResponse: encodeUpdateFeaturesResponse }

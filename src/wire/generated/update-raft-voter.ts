@@ -5,6 +5,7 @@ import { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { ZERO_UUID } from '../uuid.js'
 import { nullField, nullArray, skipTaggedFields, tagTooLong, tagSizeMismatch, EMPTY_INIT, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface UpdateRaftVoterRequest {
   clusterId: string | null
@@ -190,6 +191,8 @@ function encodeUpdateRaftVoterResponseCurrentLeader (w: Writer, v: number, m: In
   w.int32(f_port)
   w.uvarint(0)
 }
+
+export const UpdateRaftVoterSpec: ApiSpec = { ...UpdateRaftVoterApi, decodeRequest: decodeUpdateRaftVoterRequest, encodeRequest: encodeUpdateRaftVoterRequest, decodeResponse: decodeUpdateRaftVoterResponse, encodeResponse: encodeUpdateRaftVoterResponse }
 
 function defaultUpdateRaftVoterResponseCurrentLeader (): UpdateRaftVoterResponseCurrentLeader {
   return { leaderId: -1, leaderEpoch: -1, host: "", port: 0 }

@@ -5,6 +5,7 @@ import { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { ZERO_UUID } from '../uuid.js'
 import { absentField, nullField, nullArray, skipTaggedFields, tagTooLong, tagSizeMismatch, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface VoteRequest {
   clusterId: string | null
@@ -318,3 +319,5 @@ function encodeVoteResponseNodeEndpoint (w: Writer, v: number, m: Init<VoteRespo
   w.uint16(f_port)
   w.uvarint(0)
 }
+
+export const VoteSpec: ApiSpec = { ...VoteApi, decodeRequest: decodeVoteRequest, encodeRequest: encodeVoteRequest, decodeResponse: decodeVoteResponse, encodeResponse: encodeVoteResponse }

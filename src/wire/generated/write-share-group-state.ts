@@ -5,6 +5,7 @@ import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { ZERO_UUID } from '../uuid.js'
 import { nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface WriteShareGroupStateRequest {
   groupId: string
@@ -249,3 +250,5 @@ function encodeWriteShareGroupStateResponsePartitionResult (w: Writer, v: number
   w.compactNullableString(f_errorMessage)
   w.uvarint(0)
 }
+
+export const WriteShareGroupStateSpec: ApiSpec = { ...WriteShareGroupStateApi, decodeRequest: decodeWriteShareGroupStateRequest, encodeRequest: encodeWriteShareGroupStateRequest, decodeResponse: decodeWriteShareGroupStateResponse, encodeResponse: encodeWriteShareGroupStateResponse }

@@ -4,6 +4,7 @@ import type { Reader } from '../reader.js'
 import type { Writer } from '../writer.js'
 import { EncodeError, type Init } from '../types.js'
 import { nullField, nullArray, skipTaggedFields, EMPTY_ARRAY } from './codec-support.js'
+import type { ApiSpec } from './api-spec.js'
 
 export interface WriteTxnMarkersRequest {
   markers: WriteTxnMarkersRequestWritableTxnMarker[]
@@ -239,3 +240,5 @@ function encodeWriteTxnMarkersResponseWritableTxnMarkerPartitionResult (w: Write
   w.int16(f_errorCode)
   w.uvarint(0)
 }
+
+export const WriteTxnMarkersSpec: ApiSpec = { ...WriteTxnMarkersApi, decodeRequest: decodeWriteTxnMarkersRequest, encodeRequest: encodeWriteTxnMarkersRequest, decodeResponse: decodeWriteTxnMarkersResponse, encodeResponse: encodeWriteTxnMarkersResponse }
