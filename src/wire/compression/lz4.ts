@@ -4,20 +4,13 @@
 // Variants seen from clients: FLG 0x60 (Java, librdkafka, @platformatic), 0x64 with a content checksum
 // and 4 MB blocks (kafkajs, sarama), 0x68 with a content size (kafka-python). Block checksums and
 // dependent blocks are legal in the format and are left to the native decoder.
-import { createRequire } from 'node:module'
+import { lazyNative } from './lazy-native.js'
 import { CompressionError, tooLarge } from './errors.js'
 
-const require = createRequire(import.meta.url)
-// Loaded on first use: the native library adds several MB of resident memory to an idle broker.
-type Native = {
+const native = lazyNative<{
   compressFrame: (data: Uint8Array) => Promise<Buffer>
   decompressFrame: (data: Uint8Array) => Promise<Buffer>
-}
-let loaded: Native | undefined
-function native (): Native {
-  loaded ??= require('lz4-napi') as Native
-  return loaded
-}
+}>('lz4-napi')
 
 const CODEC = 3
 const FRAME_MAGIC = 0x184d2204

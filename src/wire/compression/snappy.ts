@@ -3,20 +3,13 @@
 // (magic, version, compat) followed by [int32 length][raw snappy block] chunks. We write xerial, as the
 // Java broker does when it recompresses, so Java consumers can read it; librdkafka, kafkajs-snappy,
 // sarama and kafka-python detect the header and read it too.
-import { createRequire } from 'node:module'
+import { lazyNative } from './lazy-native.js'
 import { CompressionError, tooLarge } from './errors.js'
 
-const require = createRequire(import.meta.url)
-// Loaded on first use: the native library adds several MB of resident memory to an idle broker.
-type Native = {
+const native = lazyNative<{
   compress: (input: Uint8Array) => Promise<Buffer>
   uncompress: (input: Uint8Array, opts: { asBuffer: true }) => Promise<Buffer>
-}
-let loaded: Native | undefined
-function native (): Native {
-  loaded ??= require('snappy') as Native
-  return loaded
-}
+}>('snappy')
 
 const CODEC = 2
 export const XERIAL_MAGIC = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00])

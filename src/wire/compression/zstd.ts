@@ -2,20 +2,13 @@
 // and without a content size (Java and librdkafka omit it; kafka-python and sarama write it) and
 // concatenated frames. It has no output cap, so the frame and block headers are walked first to
 // bound the output without decoding.
-import { createRequire } from 'node:module'
+import { lazyNative } from './lazy-native.js'
 import { CompressionError, tooLarge } from './errors.js'
 
-const require = createRequire(import.meta.url)
-// Loaded on first use: the native library adds several MB of resident memory to an idle broker.
-type Native = {
+const native = lazyNative<{
   compress: (data: Buffer, level?: number) => Promise<Buffer>
   decompress: (data: Buffer) => Promise<Buffer>
-}
-let loaded: Native | undefined
-function native (): Native {
-  loaded ??= require('@mongodb-js/zstd') as Native
-  return loaded
-}
+}>('@mongodb-js/zstd')
 
 const CODEC = 4
 const FRAME_MAGIC = 0xfd2fb528
