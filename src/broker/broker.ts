@@ -14,12 +14,16 @@ import { loadOrCreateMetaProperties } from './meta-properties.js'
 import { Partition } from './partition.js'
 import { METADATA_VERSION_LEVEL } from './features.js'
 import type { Logger } from '../server/logger.js'
+import { GroupCoordinator, coordinatorConfigFrom } from '../coordinator/group-coordinator.js'
+import { systemClock, type Clock } from '../coordinator/clock.js'
 
 export class Broker {
   readonly partitions = new Map<string, Partition>()
   advertisedHost: string
   advertisedPort: number
   shuttingDown = false
+  /** The classic group coordinator; its __consumer_offsets partitions load in the background after open. */
+  groups!: GroupCoordinator
 
   private constructor (
     readonly config: BrokerConfig,
@@ -37,7 +41,7 @@ export class Broker {
 
   get nodeId (): number { return this.config.nodeId }
 
-  static async open (config: BrokerConfig, log: Logger): Promise<Broker> {
+  static async open (config: BrokerConfig, log: Logger, clock: Clock = systemClock): Promise<Broker> {
     const dataDir = config.dataDir
     await mkdir(dataDir, { recursive: true })
     const meta = await loadOrCreateMetaProperties(dataDir, config.nodeId)
@@ -52,6 +56,8 @@ export class Broker {
     const logs = new LogManager(dataDir, { logger: log })
     const broker = new Broker(config, log, meta.clusterId, meta.directoryId, metadata, controller, logs)
     await broker.openPartitions()
+    broker.groups = new GroupCoordinator(broker, coordinatorConfigFrom(broker), clock)
+    void broker.groups.startLoading()
     return broker
   }
 
@@ -134,6 +140,7 @@ export class Broker {
   async close (): Promise<void> {
     this.shuttingDown = true
     for (const p of this.partitions.values()) p.wake()
+    await this.groups.close()
     await this.controller.drain()
     await this.logs.closeAll()
     await this.metadata.close()

@@ -22,6 +22,20 @@ const own: ConfigDef[] = [
   { name: 'delete.topic.enable', type: 'boolean', default: 'true' },
   { name: 'socket.request.max.bytes', type: 'int', default: '104857600', validate: atLeast(1) },
   { name: 'broker.rack', type: 'string', default: null },
+  // Group coordinator (Kafka's names and defaults, except where the comment says otherwise).
+  { name: 'offsets.topic.num.partitions', type: 'int', default: '50', validate: atLeast(1) },
+  // Kafka's default is 3, which one broker can never satisfy; 1 makes the first consumer group work.
+  { name: 'offsets.topic.replication.factor', type: 'int', default: '1', validate: atLeast(1) },
+  { name: 'offsets.topic.segment.bytes', type: 'int', default: '104857600', validate: atLeast(1) },
+  { name: 'offsets.load.buffer.size', type: 'int', default: '5242880', validate: atLeast(1) },
+  { name: 'offsets.retention.minutes', type: 'int', default: '10080', validate: atLeast(1) },
+  { name: 'offsets.retention.check.interval.ms', type: 'int', default: '600000', validate: atLeast(1) },
+  { name: 'offset.metadata.max.bytes', type: 'int', default: '4096', validate: atLeast(0) },
+  // Kafka's default is 3000; its own shipped server.properties sets 0 for development, as samsa does.
+  { name: 'group.initial.rebalance.delay.ms', type: 'int', default: '0', validate: atLeast(0) },
+  { name: 'group.min.session.timeout.ms', type: 'int', default: '6000', validate: atLeast(0) },
+  { name: 'group.max.session.timeout.ms', type: 'int', default: '1800000', validate: atLeast(0) },
+  { name: 'group.max.size', type: 'int', default: '2147483647', validate: atLeast(1) },
   { name: 'samsa.log.level', type: 'string', default: 'info', validate: oneOf('trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent') },
   { name: 'samsa.shutdown.timeout.ms', type: 'int', default: '10000', validate: between(0, 600000) }
 ]

@@ -4,6 +4,17 @@ import { produceHandler } from './00-produce.js'
 import { fetchHandler } from './01-fetch.js'
 import { listOffsetsHandler } from './02-list-offsets.js'
 import { metadataHandler } from './03-metadata.js'
+import { offsetCommitHandler } from './08-offset-commit.js'
+import { offsetFetchHandler } from './09-offset-fetch.js'
+import { findCoordinatorHandler } from './10-find-coordinator.js'
+import { joinGroupHandler } from './11-join-group.js'
+import { heartbeatHandler } from './12-heartbeat.js'
+import { leaveGroupHandler } from './13-leave-group.js'
+import { syncGroupHandler } from './14-sync-group.js'
+import { describeGroupsHandler } from './15-describe-groups.js'
+import { listGroupsHandler } from './16-list-groups.js'
+import { deleteGroupsHandler } from './42-delete-groups.js'
+import { offsetDeleteHandler } from './47-offset-delete.js'
 import { apiVersionsHandler } from './18-api-versions.js'
 import { createTopicsHandler } from './19-create-topics.js'
 import { deleteTopicsHandler } from './20-delete-topics.js'
@@ -14,8 +25,19 @@ export function createRegistry (): HandlerRegistry {
   registry.register(fetchHandler)
   registry.register(listOffsetsHandler)
   registry.register(metadataHandler)
+  registry.register(offsetCommitHandler)
+  registry.register(offsetFetchHandler)
+  registry.register(findCoordinatorHandler)
+  registry.register(joinGroupHandler)
+  registry.register(heartbeatHandler)
+  registry.register(leaveGroupHandler)
+  registry.register(syncGroupHandler)
+  registry.register(describeGroupsHandler)
+  registry.register(listGroupsHandler)
   registry.register(apiVersionsHandler(registry))
   registry.register(createTopicsHandler)
   registry.register(deleteTopicsHandler)
+  registry.register(deleteGroupsHandler)
+  registry.register(offsetDeleteHandler)
   return registry
 }

@@ -43,6 +43,8 @@ export async function startBroker (config: BrokerConfig, log: Logger = createLog
       stopped ??= (async () => {
         broker.shuttingDown = true
         for (const p of broker.partitions.values()) p.wake()
+        // Parked JoinGroup/SyncGroup answers are completed (NOT_COORDINATOR) so in-flight requests drain.
+        await broker.groups.close()
         await server.close(config.int('samsa.shutdown.timeout.ms'))
         await broker.close()
       })()
