@@ -13,7 +13,7 @@ export class IndexFile {
   /** Set by close: a late flush (e.g. of a segment deleted meanwhile) must not recreate the file. */
   private shut = false
 
-  constructor (readonly path: string, readonly entrySize: number, readonly maxEntries: number, initial?: Buffer) {
+  constructor (public path: string, readonly entrySize: number, readonly maxEntries: number, initial?: Buffer) {
     if (initial !== undefined) {
       this.count = Math.floor(initial.length / entrySize)
       this.buf = Buffer.allocUnsafe(Math.max(this.count * entrySize, 64 * entrySize))
@@ -82,6 +82,11 @@ export class IndexFile {
       this.fileEntries = this.count
     }
     if (sync) await this.fh.datasync()
+  }
+
+  /** The file was renamed: later opens use the new name (an open handle follows the file by itself). */
+  moveTo (path: string): void {
+    this.path = path
   }
 
   async close (): Promise<void> {

@@ -6,14 +6,17 @@
 // chain, while offsets are handed out synchronously when append is called, so callers' order is the
 // log's order. Reads run beside the chain and only see a segment's bytes up to the last write that
 // completed, so they never return a partially written batch.
-import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import pino from 'pino'
 import { BatchView, BATCH_HEADER_SIZE, LOG_OVERHEAD } from '../wire/record-batch.js'
 import { readOffsetCheckpoint, syncDir, writeOffsetCheckpoint } from './checkpoint.js'
 import { InvalidBatchError, LogClosedError, LogStorageError, OffsetOutOfRangeError } from './errors.js'
 import { firstRecordAtOrAfter, firstRecordWithTimestamp } from './record-timestamps.js'
-import { LOG_SUFFIX, LogSegment, segmentFileName, type Logger, type PendingBatch, type SegmentConfig } from './segment.js'
+import { CLEANED_SUFFIX, DELETED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, LogSegment, SWAP_SUFFIX, TIME_INDEX_SUFFIX, segmentFileName, type Logger, type PendingBatch, type SegmentConfig } from './segment.js'
+import { validateBatches } from './batch-scan.js'
+import { open as openFile } from 'node:fs/promises'
+import type { Durability } from './group-commit.js'
 
 export type { Logger } from './segment.js'
 
@@ -27,6 +30,41 @@ export interface LogOptions {
   logger?: Logger
   /** fsync every append before acknowledging it; Kafka's default leaves durability to the page cache. */
   flushOnAppend?: boolean
+  /** segment.ms: roll once the active segment's records span this long (Kafka's LogSegment.shouldRoll). */
+  segmentMs?: number | bigint
+  /** segment.jitter.ms: each segment rolls up to this much earlier, chosen at random per segment. */
+  segmentJitterMs?: number | bigint
+  /** flush.messages: fsync once this many messages are unflushed (Long.MAX: never, the OS decides). */
+  flushMessages?: number | bigint
+  /**
+   * samsa.log.durability=fsync: appends resolve (and become visible to readers) only after a group
+   * commit made their bytes durable. Undefined: Kafka's behaviour, the page cache decides.
+   */
+  durability?: Durability
+  /** Wall clock in ms (default Date.now). */
+  clock?: () => number
+  /** Random source in [0, 1) for segment jitter (default Math.random). */
+  random?: () => number
+}
+
+/** The options that can change on an open log (dynamic topic config updates). */
+export type ReconfigurableLogOptions = Pick<LogOptions, 'segmentBytes' | 'segmentMs' | 'segmentJitterMs' | 'flushMessages' | 'durability'>
+
+/** What a retention pass applies: Kafka's UnifiedLog.deleteOldSegments inputs. */
+export interface RetentionPolicy {
+  /** cleanup.policy contains delete; without it only segments below the log start offset go. */
+  deleteEnabled: boolean
+  /** retention.ms; negative: unlimited. */
+  retentionMs: number
+  /** retention.bytes; negative: unlimited. */
+  retentionBytes: number
+  /** file.delete.delay.ms: how long removed segments stay as .deleted files for readers in flight. */
+  fileDeleteDelayMs: number
+}
+
+export interface SegmentSummary {
+  baseOffset: bigint
+  size: number
 }
 
 export interface AppendOptions {
@@ -64,6 +102,7 @@ export const DEFAULT_SEGMENT_INDEX_BYTES = 10 * 1024 * 1024
 export const CLEAN_SHUTDOWN_FILE = '.clean-shutdown'
 export const LOG_START_OFFSET_FILE = 'log-start-offset'
 export const RECOVERY_POINT_FILE = 'recovery-point'
+const LONG_MAX_MS = Number.MAX_SAFE_INTEGER
 
 const SEGMENT_LOG = /^(\d{20})\.log$/
 const SEGMENT_INDEX = /^(\d{20})\.(index|timeindex)$/
@@ -73,6 +112,12 @@ let defaultLogger: Logger | undefined
 function fallbackLogger (): Logger {
   defaultLogger ??= pino({ name: 'partition-log' }, pino.destination(2))
   return defaultLogger
+}
+
+function checkMs (name: string, v: number | bigint, min: number): number {
+  const n = typeof v === 'bigint' ? (v > BigInt(LONG_MAX_MS) ? LONG_MAX_MS : Number(v)) : v
+  if (!Number.isFinite(n) || n < min) throw new RangeError(`${name} must be at least ${min}, got ${v}`)
+  return Math.min(Math.floor(n), LONG_MAX_MS)
 }
 
 function checkIntOption (name: string, v: number | undefined, min: number, dflt: number): number {
@@ -89,6 +134,20 @@ export class PartitionLog {
   /** Next offset to hand out; runs ahead of endOffset while appends are queued. */
   private nextAssign: bigint
   private recoveryPoint: bigint
+  /** Offset after the last batch written to the file; endOffset trails it while a group commit is pending. */
+  private written: bigint
+  /** Bumped by truncation so a commit that completes afterwards does not publish truncated offsets. */
+  private truncations = 0
+  /** Segments written to since the last group commit, and whether a roll created a file since then. */
+  private readonly unsynced = new Set<LogSegment>()
+  private dirUnsynced = false
+  private readonly pendingDeletes = new Map<LogSegment, NodeJS.Timeout>()
+  private segmentBytes: number
+  private segmentMs: number
+  private segmentJitterMs: number
+  private flushMessages: number
+  private durability: Durability | undefined
+  private readonly random: () => number
   private chain: Promise<unknown> = Promise.resolve()
   private backgroundFlush: Promise<void> = Promise.resolve()
   private failure: LogStorageError | undefined
@@ -97,7 +156,8 @@ export class PartitionLog {
   private constructor (
     readonly dir: string,
     private readonly cfg: SegmentConfig,
-    private readonly segmentBytes: number,
+    opts: LogOptions,
+    segmentBytes: number,
     private readonly flushOnAppend: boolean,
     segments: LogSegment[],
     startOffset: bigint,
@@ -106,7 +166,15 @@ export class PartitionLog {
     this.segments = segments
     this.startOffset = startOffset
     this.endOffset = this.active.nextOffset
+    this.written = this.endOffset
     this.nextAssign = this.endOffset
+    this.segmentBytes = segmentBytes
+    this.segmentMs = LONG_MAX_MS
+    this.segmentJitterMs = 0
+    this.flushMessages = LONG_MAX_MS
+    this.random = opts.random ?? Math.random
+    this.configure(opts)
+    for (const s of segments) s.rollJitterMs = this.randomSegmentJitter()
     // After an unclean start the recovered segments are valid but maybe not yet durable, so the
     // recovery point stays where the last flush left it.
     this.recoveryPoint = recoveryPoint !== undefined && recoveryPoint < this.endOffset ? recoveryPoint : this.endOffset
@@ -116,7 +184,8 @@ export class PartitionLog {
     const cfg: SegmentConfig = {
       indexIntervalBytes: checkIntOption('indexIntervalBytes', opts.indexIntervalBytes, 0, DEFAULT_INDEX_INTERVAL_BYTES),
       segmentIndexBytes: checkIntOption('segmentIndexBytes', opts.segmentIndexBytes, 8, DEFAULT_SEGMENT_INDEX_BYTES),
-      logger: opts.logger ?? fallbackLogger()
+      logger: opts.logger ?? fallbackLogger(),
+      clock: opts.clock ?? Date.now
     }
     const segmentBytes = checkIntOption('segmentBytes', opts.segmentBytes, BATCH_HEADER_SIZE, DEFAULT_SEGMENT_BYTES)
     await mkdir(dir, { recursive: true })
@@ -127,10 +196,20 @@ export class PartitionLog {
       const m = SEGMENT_LOG.exec(name)
       if (m !== null) { bases.push(BigInt(m[1]!)); logNames.add(m[1]!) }
     }
+    // A .swap file is a cleaner's output that was complete when the process stopped: finish its swap.
+    for (const name of names) {
+      const m = /^(\d{20})\.log\.swap$/.exec(name)
+      if (m === null) continue
+      const base = BigInt(m[1]!)
+      const replaced = await PartitionLog.completeSwap(dir, name, base, bases)
+      for (const r of replaced) { bases.splice(bases.indexOf(r), 1); logNames.delete(segmentFileName(r, '')) }
+      bases.push(base)
+      logNames.add(m[1]!)
+    }
     for (const name of names) {
       const idx = SEGMENT_INDEX.exec(name)
-      // Leftovers of interrupted deletes and checkpoint writes, and indexes whose log is gone.
-      if (name.endsWith('.deleted') || name.endsWith('.tmp') || (idx !== null && !logNames.has(idx[1]!))) {
+      // Leftovers of interrupted deletes, cleanings and checkpoint writes, and indexes whose log is gone.
+      if (name.endsWith(DELETED_SUFFIX) || name.endsWith('.tmp') || name.endsWith(CLEANED_SUFFIX) || name.endsWith(SWAP_SUFFIX) || (idx !== null && !logNames.has(idx[1]!))) {
         await rm(join(dir, name), { force: true })
       }
     }
@@ -155,7 +234,7 @@ export class PartitionLog {
 
     let start = checkpointedStart ?? segments[0]!.baseOffset
     if (start < segments[0]!.baseOffset) start = segments[0]!.baseOffset
-    const log = new PartitionLog(dir, cfg, segmentBytes, opts.flushOnAppend ?? false, segments, start, recoveryPoint)
+    const log = new PartitionLog(dir, cfg, opts, segmentBytes, opts.flushOnAppend ?? false, segments, start, recoveryPoint)
     if (start > log.endOffset) {
       cfg.logger.warn({ dir, logStartOffset: start, logEndOffset: log.endOffset }, 'log start offset is past the recovered end; starting an empty log at the log start offset')
       await log.replaceAllSegments(start)
@@ -165,6 +244,32 @@ export class PartitionLog {
       await syncDir(dir)
     }
     return log
+  }
+
+  /**
+   * Kafka's swap completion: the swap file holds the cleaned replacement of every segment whose base
+   * offset lies in [base, swap's next offset); those are removed and the swap becomes a live segment.
+   * Its indexes are dropped and rebuilt when the segment is first loaded. Returns the bases replaced.
+   */
+  private static async completeSwap (dir: string, name: string, base: bigint, bases: bigint[]): Promise<bigint[]> {
+    const path = join(dir, name)
+    const fh = await openFile(path, 'r+')
+    let next = base
+    try {
+      const size = (await fh.stat()).size
+      const r = await validateBatches(fh, size, base, b => { next = b.lastOffset + 1n })
+      if (r.validBytes < size) await fh.truncate(r.validBytes)
+    } finally {
+      await fh.close()
+    }
+    const replaced = bases.filter(b => b >= base && (b < next || b === base))
+    for (const b of replaced) {
+      for (const suffix of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX]) await rm(join(dir, segmentFileName(b, suffix)), { force: true })
+    }
+    for (const suffix of [INDEX_SUFFIX, TIME_INDEX_SUFFIX]) await rm(join(dir, segmentFileName(base, suffix) + SWAP_SUFFIX), { force: true })
+    await rename(path, join(dir, segmentFileName(base, LOG_SUFFIX)))
+    await syncDir(dir)
+    return replaced
   }
 
   /**
@@ -190,6 +295,33 @@ export class PartitionLog {
 
   get logStartOffset (): bigint { return this.startOffset }
   get logEndOffset (): bigint { return this.endOffset }
+
+  /** Applies changed topic configs (Kafka updates a log's config in place the same way). */
+  configure (opts: ReconfigurableLogOptions): void {
+    if (opts.segmentBytes !== undefined) this.segmentBytes = checkIntOption('segmentBytes', opts.segmentBytes, BATCH_HEADER_SIZE, DEFAULT_SEGMENT_BYTES)
+    if (opts.segmentMs !== undefined) this.segmentMs = checkMs('segmentMs', opts.segmentMs, 1)
+    if (opts.segmentJitterMs !== undefined) this.segmentJitterMs = checkMs('segmentJitterMs', opts.segmentJitterMs, 0)
+    if (opts.flushMessages !== undefined) this.flushMessages = checkMs('flushMessages', opts.flushMessages, 1)
+    if ('durability' in opts) this.durability = opts.durability
+  }
+
+  /** Kafka's LogConfig.randomSegmentJitter: uniform in [0, min(segment.jitter.ms, segment.ms)). */
+  private randomSegmentJitter (): number {
+    if (this.segmentJitterMs === 0) return 0
+    return Math.floor(this.random() * Math.min(this.segmentJitterMs, this.segmentMs))
+  }
+
+  /** Base offsets and sizes of the segments, oldest first (the last is the active one). */
+  segmentSummaries (): SegmentSummary[] {
+    return this.segments.map(s => ({ baseOffset: s.baseOffset, size: s.size }))
+  }
+
+  /** The segments as they are now, the active one last; for the cleaner, which only reads inactive ones. */
+  segmentsSnapshot (): readonly LogSegment[] { return this.segments }
+
+  /** The segment configuration, so the cleaner can build replacement segments like this log's own. */
+  get segmentConfig (): SegmentConfig { return this.cfg }
+  get maxSegmentBytes (): number { return this.segmentBytes }
 
   private get active (): LogSegment { return this.segments[this.segments.length - 1]! }
 
@@ -240,27 +372,62 @@ export class PartitionLog {
     const baseOffset = this.nextAssign
     this.nextAssign = next
     const result: AppendResult = { baseOffset, lastOffset: next - 1n, maxTimestamp, offsetOfMaxTimestamp }
-    return this.enqueue(async () => {
+    const written = this.enqueue(async () => {
       const bad = this.failure
       if (bad !== undefined) throw bad
       try {
-        if (this.active.shouldRoll(batches.length, result.lastOffset, this.segmentBytes)) await this.roll(baseOffset)
+        const roll = await this.active.shouldRoll({
+          appendBytes: batches.length, lastOffset: result.lastOffset, maxTimestamp, segmentBytes: this.segmentBytes, segmentMs: this.segmentMs, now: this.cfg.clock()
+        })
+        if (roll) await this.roll(baseOffset)
         await this.active.append(batches, pending, this.flushOnAppend)
+        this.written = next
+        // flush.messages: Kafka flushes on the append path once enough messages are unflushed.
+        if (Number(this.written - this.recoveryPoint) >= this.flushMessages) await this.flushAll()
       } catch (err) {
         this.failure = new LogStorageError(`append to ${this.dir} failed: ${(err as Error).message}`, err)
         this.cfg.logger.error({ dir: this.dir, err }, 'log append failed; refusing further appends')
         throw this.failure
       }
-      this.endOffset = next
+      if (this.durability === undefined) this.endOffset = next
+      else this.unsynced.add(this.active)
+      return { durability: this.durability, truncations: this.truncations }
+    })
+    return written.then(async ({ durability, truncations }) => {
+      if (durability !== undefined) {
+        try {
+          await durability.commit(this)
+        } catch (err) {
+          // After a failed fsync the page cache state is unknown (fsyncgate): nothing more is accepted.
+          this.failure ??= new LogStorageError(`fsync of ${this.dir} failed: ${(err as Error).message}`, err)
+          throw this.failure
+        }
+        if (truncations === this.truncations && next > this.endOffset) this.endOffset = next
+      }
       return result
     })
+  }
+
+  /**
+   * One group commit's share of work for this log: makes every byte written so far durable. Called by
+   * the Durability policy, which resolves the appends waiting on it once this returns.
+   */
+  async syncForCommit (): Promise<void> {
+    const segs = [...this.unsynced]
+    this.unsynced.clear()
+    const dirty = this.dirUnsynced
+    this.dirUnsynced = false
+    await Promise.all(segs.map(async s => { await s.syncData() }))
+    if (dirty) await syncDir(this.dir)
   }
 
   private async roll (baseOffset: bigint): Promise<void> {
     const old = this.active
     old.onBecomeInactive()
     const seg = await LogSegment.create(this.dir, baseOffset, this.cfg)
+    seg.rollJitterMs = this.randomSegmentJitter()
     this.segments = [...this.segments, seg]
+    this.dirUnsynced = true
     // Like Kafka, the finished segment is flushed off the append path; the recovery point advances
     // only once it is durable.
     this.backgroundFlush = this.backgroundFlush.then(async () => {
@@ -268,7 +435,7 @@ export class PartitionLog {
       await syncDir(this.dir)
       if (baseOffset > this.recoveryPoint) {
         this.recoveryPoint = baseOffset
-        await writeOffsetCheckpoint(this.dir, RECOVERY_POINT_FILE, baseOffset)
+          await writeOffsetCheckpoint(this.dir, RECOVERY_POINT_FILE, baseOffset)
       }
     }).catch((err: unknown) => { this.cfg.logger.error({ dir: this.dir, err }, 'flushing a rolled segment failed') })
   }
@@ -285,11 +452,24 @@ export class PartitionLog {
   }
 
   async read (offset: bigint, maxBytes: number, opts: ReadOptions = {}): Promise<{ records: Buffer }> {
+    // A segment removed by retention or replaced by the cleaner while this read was on its way to it
+    // may already be gone from disk: the read starts again from the current segments.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.readOnce(offset, maxBytes, opts)
+      } catch (err) {
+        if (attempt >= 3 || (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+      }
+    }
+  }
+
+  private async readOnce (offset: bigint, maxBytes: number, opts: ReadOptions): Promise<{ records: Buffer }> {
     if (this.closed) throw new LogClosedError(this.dir)
     const start = this.startOffset
     const end = this.endOffset
     if (offset < start || offset > end) throw new OffsetOutOfRangeError(offset, start, end)
-    const limit = opts.maxOffset
+    // Bytes past endOffset may be written but not yet durable (fsync policy): never served.
+    const limit = opts.maxOffset === undefined || opts.maxOffset > end ? end : opts.maxOffset
     const minOneBatch = opts.minOneBatch ?? true
     if (offset === end || (limit !== undefined && offset >= limit)) return { records: EMPTY }
     const segments = this.segments
@@ -403,6 +583,8 @@ export class PartitionLog {
       await this.active.truncateTo(offset)
       this.active.nextOffset = offset
       this.endOffset = offset
+      this.written = offset
+      this.truncations++
       if (this.recoveryPoint > offset) this.recoveryPoint = offset
     })
   }
@@ -413,6 +595,8 @@ export class PartitionLog {
     this.segments = [await LogSegment.create(this.dir, offset, this.cfg)]
     this.startOffset = offset
     this.endOffset = offset
+    this.written = offset
+    this.truncations++
     this.nextAssign = offset
     this.recoveryPoint = offset
     await writeOffsetCheckpoint(this.dir, LOG_START_OFFSET_FILE, offset)
@@ -435,6 +619,118 @@ export class PartitionLog {
     })
   }
 
+  /**
+   * DeleteRecords: Kafka's maybeIncrementLogStartOffset. The new start is checkpointed at once; the
+   * segments wholly below it go at the next retention pass. Beyond the high watermark is out of range.
+   * Resolves to the log start offset afterwards.
+   */
+  incrementLogStartOffset (offset: bigint): Promise<bigint> {
+    const bad = this.unusable()
+    if (bad !== undefined) return Promise.reject(bad)
+    return this.enqueue(async () => {
+      if (offset < 0n || offset > this.endOffset) throw new OffsetOutOfRangeError(offset, this.startOffset, this.endOffset)
+      if (offset > this.startOffset) {
+        this.startOffset = offset
+        await writeOffsetCheckpoint(this.dir, LOG_START_OFFSET_FILE, offset)
+      }
+      return this.startOffset
+    })
+  }
+
+  /**
+   * One retention pass (Kafka's deleteOldSegments): segments wholly below the log start offset, then
+   * the oldest segments beyond retention.bytes, then those whose largest timestamp is older than
+   * retention.ms. Only a prefix of segments below the high watermark is ever removed; the active segment
+   * counts too, and a new empty one is rolled first when every segment goes. Returns segments removed.
+   */
+  deleteOldSegments (policy: RetentionPolicy): Promise<number> {
+    const bad = this.unusable()
+    if (bad !== undefined) return Promise.reject(bad)
+    return this.enqueue(async () => {
+      let n = await this.deleteSegmentsWhile(policy, (seg, next) => next !== undefined && next.baseOffset <= this.startOffset)
+      if (!policy.deleteEnabled) return n
+      if (policy.retentionBytes >= 0) {
+        let diff = this.sizeInBytes() - policy.retentionBytes
+        if (diff > 0) {
+          n += await this.deleteSegmentsWhile(policy, seg => {
+            if (diff - seg.size < 0) return false
+            diff -= seg.size
+            return true
+          })
+        }
+      }
+      if (policy.retentionMs >= 0) {
+        const now = this.cfg.clock()
+        n += await this.deleteSegmentsWhile(policy, async seg => now - await seg.largestTimestamp() > policy.retentionMs)
+      }
+      return n
+    })
+  }
+
+  private async deleteSegmentsWhile (policy: RetentionPolicy, predicate: (seg: LogSegment, next: LogSegment | undefined) => boolean | Promise<boolean>): Promise<number> {
+    const deletable: LogSegment[] = []
+    const segs = this.segments
+    for (let i = 0; i < segs.length; i++) {
+      const seg = segs[i]!
+      const next = segs[i + 1]
+      const upperBound = next?.baseOffset ?? this.written
+      if (next === undefined && seg.size === 0) break
+      if (this.endOffset < upperBound) break
+      if (!await predicate(seg, next)) break
+      deletable.push(seg)
+    }
+    if (deletable.length === 0) return 0
+    if (deletable.length === segs.length) await this.roll(this.written)
+    this.segments = this.segments.slice(deletable.length)
+    for (const seg of deletable) {
+      this.unsynced.delete(seg)
+      await this.scheduleDelete(seg, policy.fileDeleteDelayMs)
+    }
+    const first = this.segments[0]!.baseOffset
+    if (first > this.startOffset) {
+      this.startOffset = first
+      await writeOffsetCheckpoint(this.dir, LOG_START_OFFSET_FILE, first)
+    }
+    this.cfg.logger.info({ dir: this.dir, segments: deletable.map(s => s.baseOffset.toString()), logStartOffset: this.startOffset.toString() }, 'deleted old log segments')
+    return deletable.length
+  }
+
+  /** Renames the segment to .deleted now and removes it after the delay (Kafka's asyncDelete). */
+  private async scheduleDelete (seg: LogSegment, delayMs: number): Promise<void> {
+    await seg.retire()
+    const t = setTimeout(() => {
+      this.pendingDeletes.delete(seg)
+      seg.delete().catch((err: unknown) => { this.cfg.logger.error({ err, segment: seg.logPath }, 'removing a deleted segment failed') })
+    }, Math.min(delayMs, 0x7fffffff))
+    t.unref()
+    this.pendingDeletes.set(seg, t)
+  }
+
+  /**
+   * The cleaner's swap: `cleaned` (files with the .cleaned suffix, already durable) replaces `old`, a
+   * run of consecutive inactive segments, as Kafka does it: rename to .swap (the commit point that a
+   * restart completes), retire the old segments, rename the swap to the live name. Returns false, and
+   * changes nothing, when `old` is no longer part of the log (retention or truncation got there first).
+   */
+  replaceSegments (old: readonly LogSegment[], cleaned: LogSegment, fileDeleteDelayMs: number): Promise<boolean> {
+    const bad = this.unusable()
+    if (bad !== undefined) return Promise.reject(bad)
+    return this.enqueue(async () => {
+      const at = this.segments.indexOf(old[0]!)
+      const intact = at >= 0 && old.every((s, i) => this.segments[at + i] === s) && at + old.length < this.segments.length
+      if (!intact) return false
+      await cleaned.changeSuffix(CLEANED_SUFFIX, SWAP_SUFFIX)
+      await syncDir(this.dir)
+      for (const s of old) await this.scheduleDelete(s, fileDeleteDelayMs)
+      await cleaned.changeSuffix(SWAP_SUFFIX, '')
+      await syncDir(this.dir)
+      const next = [...this.segments]
+      next.splice(at, old.length, cleaned)
+      this.segments = next
+      return true
+    })
+  }
+
   /** Makes everything appended so far durable and records it as the recovery point. */
   flush (): Promise<void> {
     const bad = this.unusable()
@@ -446,7 +742,7 @@ export class PartitionLog {
     await this.backgroundFlush
     for (const s of this.segments) if (s.nextOffset > this.recoveryPoint || s === this.active) await s.flush()
     await syncDir(this.dir)
-    this.recoveryPoint = this.endOffset
+    this.recoveryPoint = this.written
     await writeOffsetCheckpoint(this.dir, RECOVERY_POINT_FILE, this.recoveryPoint)
   }
 
@@ -461,6 +757,8 @@ export class PartitionLog {
     await this.enqueue(async () => {
       if (this.failure === undefined) await this.flushAll()
       for (const s of this.segments) await s.close()
+      for (const [seg, t] of this.pendingDeletes) { clearTimeout(t); await seg.delete() }
+      this.pendingDeletes.clear()
       if (markClean && this.failure === undefined) {
         await writeFile(join(this.dir, CLEAN_SHUTDOWN_FILE), '')
         await syncDir(this.dir)

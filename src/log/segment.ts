@@ -1,7 +1,7 @@
 // One segment of a partition log: the .log file of concatenated batches plus its sparse .index and
 // .timeindex, all named by the segment's base offset. A segment found on disk at a clean start is
 // loaded lazily (file opened, indexes read) on first use, so start-up does not grow with data size.
-import { open, rm, type FileHandle } from 'node:fs/promises'
+import { open, rename, rm, stat, utimes, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import { batchHeaders, readFully, validateBatches, writeFully, type BatchInfo } from './batch-scan.js'
 import { CorruptLogError } from './errors.js'
@@ -19,11 +19,27 @@ export interface SegmentConfig {
   indexIntervalBytes: number
   segmentIndexBytes: number
   logger: Logger
+  /** Wall clock in ms; injectable so time-based rolling and retention can be tested. */
+  clock: () => number
+}
+
+/** What an append needs to know to decide whether the active segment must roll first (Kafka's RollParams). */
+export interface RollParams {
+  appendBytes: number
+  lastOffset: bigint
+  /** The largest timestamp among the batches being appended. */
+  maxTimestamp: bigint
+  segmentBytes: number
+  segmentMs: number
+  now: number
 }
 
 export const LOG_SUFFIX = '.log'
 export const INDEX_SUFFIX = '.index'
 export const TIME_INDEX_SUFFIX = '.timeindex'
+export const DELETED_SUFFIX = '.deleted'
+export const CLEANED_SUFFIX = '.cleaned'
+export const SWAP_SUFFIX = '.swap'
 
 export function segmentFileName (baseOffset: bigint, suffix: string): string {
   return baseOffset.toString().padStart(20, '0') + suffix
@@ -33,9 +49,16 @@ export function segmentFileName (baseOffset: bigint, suffix: string): string {
 export type PendingBatch = Pick<BatchInfo, 'position' | 'size' | 'lastOffset' | 'maxTimestamp'>
 
 export class LogSegment {
-  readonly logPath: string
-  readonly indexPath: string
-  readonly timeIndexPath: string
+  // Paths change when the segment is renamed (.cleaned -> .swap -> live, live -> .deleted).
+  logPath: string
+  indexPath: string
+  timeIndexPath: string
+  /** Random slice of segment.jitter.ms taken off segment.ms for this segment, so logs do not all roll at once. */
+  rollJitterMs = 0
+  /** When this segment object was made: the roll clock for segments whose first batch has no timestamp. */
+  readonly created: number
+  /** The first batch's max timestamp, which time-based rolling is measured from; loaded lazily. */
+  private rollingBasedTimestamp: bigint | undefined
   /** Bytes of whole batches that readers may see; grows only after a write has completed. */
   size: number
   /** Valid once loaded. */
@@ -48,20 +71,21 @@ export class LogSegment {
   private bytesSinceLastIndexEntry = 0
   private loading: Promise<void> | undefined
   private readers = 0
-  private retired = false
+  private isRetired = false
 
-  private constructor (readonly dir: string, readonly baseOffset: bigint, private readonly cfg: SegmentConfig, size: number) {
-    this.logPath = join(dir, segmentFileName(baseOffset, LOG_SUFFIX))
-    this.indexPath = join(dir, segmentFileName(baseOffset, INDEX_SUFFIX))
-    this.timeIndexPath = join(dir, segmentFileName(baseOffset, TIME_INDEX_SUFFIX))
+  private constructor (readonly dir: string, readonly baseOffset: bigint, private readonly cfg: SegmentConfig, size: number, suffix = '') {
+    this.logPath = join(dir, segmentFileName(baseOffset, LOG_SUFFIX) + suffix)
+    this.indexPath = join(dir, segmentFileName(baseOffset, INDEX_SUFFIX) + suffix)
+    this.timeIndexPath = join(dir, segmentFileName(baseOffset, TIME_INDEX_SUFFIX) + suffix)
     this.size = size
+    this.created = cfg.clock()
     this.nextOffset = baseOffset
     this.offsetOfMaxTimestamp = baseOffset
   }
 
-  /** A new, empty segment; any stale files of the same name are replaced. */
-  static async create (dir: string, baseOffset: bigint, cfg: SegmentConfig): Promise<LogSegment> {
-    const seg = new LogSegment(dir, baseOffset, cfg, 0)
+  /** A new, empty segment; any stale files of the same name are replaced. `suffix` names a cleaner's output. */
+  static async create (dir: string, baseOffset: bigint, cfg: SegmentConfig, suffix = ''): Promise<LogSegment> {
+    const seg = new LogSegment(dir, baseOffset, cfg, 0, suffix)
     await rm(seg.indexPath, { force: true })
     await rm(seg.timeIndexPath, { force: true })
     seg.fh = await open(seg.logPath, 'w+')
@@ -77,6 +101,8 @@ export class LogSegment {
   }
 
   get loaded (): boolean { return this.fh !== undefined }
+  /** Removed from its log (retention, cleaning, truncation); its files are gone or going. */
+  get retired (): boolean { return this.isRetired }
 
   private get handle (): FileHandle {
     if (this.fh === undefined) throw new Error(`segment ${this.logPath} used before load`)
@@ -206,16 +232,62 @@ export class LogSegment {
     return truncated
   }
 
-  /** Kafka rolls before an append that would overflow the file, an index, or the relative offsets. */
-  shouldRoll (appendBytes: number, lastOffset: bigint, segmentBytes: number): boolean {
+  /**
+   * Kafka's LogSegment.shouldRoll: roll before an append that would overflow the file, an index or the
+   * relative offsets, or once the segment has waited segment.ms (less its jitter) to roll. An empty
+   * segment never rolls: rolling it would only make another empty one at the same base offset.
+   */
+  async shouldRoll (p: RollParams): Promise<boolean> {
     if (this.size === 0) return false
-    return this.size > segmentBytes - appendBytes ||
-      this.offsetIndex.isFull || this.timeIndex.isFull ||
-      lastOffset - this.baseOffset > 0x7fffffffn
+    if (this.size > p.segmentBytes - p.appendBytes || this.offsetIndex.isFull || this.timeIndex.isFull || p.lastOffset - this.baseOffset > 0x7fffffffn) return true
+    return await this.timeWaitedForRoll(p.now, p.maxTimestamp) > p.segmentMs - this.rollJitterMs
+  }
+
+  /**
+   * Measured from the first batch's max timestamp to the incoming batch's max timestamp when the first
+   * batch has one, else from when this segment was created (or loaded) by the wall clock, as Kafka does.
+   */
+  async timeWaitedForRoll (now: number, messageTimestamp: bigint): Promise<number> {
+    const first = await this.firstBatchTimestamp()
+    if (first >= 0n) return Number(messageTimestamp - first)
+    return now - this.created
+  }
+
+  /** The first batch's max timestamp (-1 when it has none or the segment is empty). */
+  async firstBatchTimestamp (): Promise<bigint> {
+    if (this.rollingBasedTimestamp === undefined) {
+      await this.load()
+      for await (const b of this.headersFrom(0)) {
+        this.rollingBasedTimestamp = b.maxTimestamp
+        break
+      }
+    }
+    return this.rollingBasedTimestamp ?? -1n
+  }
+
+  /** Retention's view of the segment's age: its max timestamp, or the file's mtime when no batch has one. */
+  async largestTimestamp (): Promise<number> {
+    await this.load()
+    if (this.maxTimestamp >= 0n) return Number(this.maxTimestamp)
+    return await this.lastModified()
+  }
+
+  async lastModified (): Promise<number> {
+    return (await stat(this.logPath)).mtimeMs
+  }
+
+  async setLastModified (ms: number): Promise<void> {
+    const t = ms / 1000
+    await utimes(this.logPath, t, t)
   }
 
   async append (buf: Buffer, batches: PendingBatch[], sync: boolean): Promise<void> {
     const start = this.size
+    if (start === 0) {
+      let ts = -1n
+      for (const b of batches) if (b.maxTimestamp > ts) ts = b.maxTimestamp
+      this.rollingBasedTimestamp = ts
+    }
     await writeFully(this.handle, buf, start)
     if (sync) await this.handle.datasync()
     const offsetIndex = this.offsetIndex
@@ -266,6 +338,7 @@ export class LogSegment {
     if (hit === null) return 0
     const dropped = this.size - hit.position
     this.size = hit.position
+    if (hit.position === 0) this.rollingBasedTimestamp = undefined
     await this.handle.truncate(hit.position)
     this.maxTimestamp = -1n
     this.offsetOfMaxTimestamp = this.baseOffset
@@ -279,8 +352,22 @@ export class LogSegment {
     if (this.timeIdx !== undefined && this.maxTimestamp >= 0n) this.timeIdx.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp, true)
   }
 
+  /**
+   * Makes the log file's written bytes durable (data only: the indexes are rebuilt by recovery). A
+   * retired segment is skipped: its records are no longer part of the log.
+   */
+  async syncData (): Promise<void> {
+    if (this.isRetired || this.fh === undefined) return
+    this.readers++
+    try {
+      await this.fh.datasync()
+    } finally {
+      this.release()
+    }
+  }
+
   async flush (): Promise<void> {
-    if (this.fh === undefined || this.retired) return
+    if (this.fh === undefined || this.isRetired) return
     await this.fh.datasync()
     await this.offsetIdx?.persist(true)
     await this.timeIdx?.persist(true)
@@ -290,7 +377,7 @@ export class LogSegment {
 
   release (): void {
     this.readers--
-    if (this.readers === 0 && this.retired) void this.closeHandles().catch(() => {})
+    if (this.readers === 0 && this.isRetired) void this.closeHandles().catch(() => {})
   }
 
   private async closeHandles (): Promise<void> {
@@ -317,11 +404,36 @@ export class LogSegment {
    * handles close when the last reader releases.
    */
   async delete (): Promise<void> {
-    this.retired = true
+    this.isRetired = true
     await rm(this.logPath, { force: true })
     await rm(this.indexPath, { force: true })
     await rm(this.timeIndexPath, { force: true })
     if (this.readers === 0) await this.closeHandles()
+  }
+
+  /**
+   * Kafka's asynchronous delete, first half: the files get the .deleted suffix so a restart removes
+   * them, readers already in the segment finish through their open handles (or reopen the renamed
+   * file), and `delete` removes them after file.delete.delay.ms.
+   */
+  async retire (): Promise<void> {
+    this.isRetired = true
+    await this.changeSuffix('', DELETED_SUFFIX)
+    if (this.readers === 0) await this.closeHandles()
+  }
+
+  /** Renames the three files from `from` to `to` suffixes; a missing index is not an error (it is rebuilt on load). */
+  async changeSuffix (from: string, to: string): Promise<void> {
+    const swap = (p: string): string => (from === '' ? p : p.slice(0, -from.length)) + to
+    await rename(this.logPath, swap(this.logPath))
+    this.logPath = swap(this.logPath)
+    for (const which of ['indexPath', 'timeIndexPath'] as const) {
+      const next = swap(this[which])
+      await rename(this[which], next).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'ENOENT') throw err })
+      this[which] = next
+    }
+    this.offsetIdx?.moveTo(this.indexPath)
+    this.timeIdx?.moveTo(this.timeIndexPath)
   }
 }
 
