@@ -974,7 +974,8 @@ export class GroupCoordinator {
   private scheduleExpiry (): void {
     this.timer.schedule('offsets-expiry', this.config.offsetsRetentionCheckIntervalMs, () => {
       if (this.closed) return
-      void this.expireOffsets().finally(() => { if (!this.closed) this.scheduleExpiry() })
+      this.scheduleExpiry()
+      void this.expireOffsets()
     })
   }
 
