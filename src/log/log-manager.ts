@@ -2,7 +2,7 @@
 // should exist is the caller's business (metadata); this only opens, creates and removes logs.
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { PartitionLog, type LogOptions } from './partition-log.js'
+import { PartitionLog, type LogOptions, type ReconfigurableLogOptions } from './partition-log.js'
 
 /** Parses "<topic>-<partition>"; topic names may themselves contain '-' and '.'. */
 export function parsePartitionDirName (name: string): { topic: string, partition: number } | undefined {
@@ -23,6 +23,8 @@ export function partitionDirName (topic: string, partition: number): string {
 export class LogManager {
   private readonly logs = new Map<string, PartitionLog>()
   private readonly opening = new Map<string, Promise<PartitionLog>>()
+  /** Set by configureAll: applied to every log, open or opened later, over its own options. */
+  private overrides: ReconfigurableLogOptions = {}
 
   constructor (readonly dataDir: string, readonly defaults: LogOptions = {}) {}
 
@@ -43,6 +45,7 @@ export class LogManager {
       this.opening.set(key, pending)
       try {
         const log = await pending
+        log.configure(this.overrides)
         this.logs.set(key, log)
         return log
       } finally {
@@ -67,6 +70,12 @@ export class LogManager {
       if (parsed === undefined) continue
       await this.getOrCreate(parsed.topic, parsed.partition)
     }
+  }
+
+  /** Reconfigures every open log and every log opened from now on (e.g. the broker's durability policy). */
+  configureAll (opts: ReconfigurableLogOptions): void {
+    this.overrides = { ...this.overrides, ...opts }
+    for (const log of this.logs.values()) log.configure(opts)
   }
 
   /** Every open log, keyed by "<topic>-<partition>". */

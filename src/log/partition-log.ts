@@ -148,6 +148,7 @@ export class PartitionLog {
   private flushMessages: number
   private durability: Durability | undefined
   private readonly random: () => number
+  private lastFlushedAt: number
   private chain: Promise<unknown> = Promise.resolve()
   private backgroundFlush: Promise<void> = Promise.resolve()
   private failure: LogStorageError | undefined
@@ -173,6 +174,7 @@ export class PartitionLog {
     this.segmentJitterMs = 0
     this.flushMessages = LONG_MAX_MS
     this.random = opts.random ?? Math.random
+    this.lastFlushedAt = cfg.clock()
     this.configure(opts)
     for (const s of segments) s.rollJitterMs = this.randomSegmentJitter()
     // After an unclean start the recovered segments are valid but maybe not yet durable, so the
@@ -322,6 +324,10 @@ export class PartitionLog {
   /** The segment configuration, so the cleaner can build replacement segments like this log's own. */
   get segmentConfig (): SegmentConfig { return this.cfg }
   get maxSegmentBytes (): number { return this.segmentBytes }
+  /** When the last full flush (close, flush.messages, flush.ms) finished, by the log's clock. */
+  get lastFlushTime (): number { return this.lastFlushedAt }
+  /** Messages written since the last flush: Kafka's unflushedMessages. */
+  get unflushedMessages (): bigint { return this.written - this.recoveryPoint }
 
   private get active (): LogSegment { return this.segments[this.segments.length - 1]! }
 
@@ -743,6 +749,7 @@ export class PartitionLog {
     for (const s of this.segments) if (s.nextOffset > this.recoveryPoint || s === this.active) await s.flush()
     await syncDir(this.dir)
     this.recoveryPoint = this.written
+    this.lastFlushedAt = this.cfg.clock()
     await writeOffsetCheckpoint(this.dir, RECOVERY_POINT_FILE, this.recoveryPoint)
   }
 
