@@ -1,4 +1,5 @@
 import t from 'tap'
+import { join } from 'node:path'
 import { PartitionLog } from '../../src/log/partition-log.js'
 import { GroupCommit, type Syncable } from '../../src/log/group-commit.js'
 import { captureLogger, parseBatches, simpleBatch } from './batch-helper.js'
@@ -7,14 +8,15 @@ const quiet = captureLogger()
 
 t.test('one round covers every append that arrived before it, across logs', async t => {
   const gc = new GroupCommit()
-  const logs = await Promise.all([0, 1, 2].map(async i => await PartitionLog.open(t.testdir() + `-${i}`, { logger: quiet, durability: gc })))
-  t.teardown(async () => { for (const l of logs) await l.close() })
+  const dir = t.testdir()
+  const logs = await Promise.all([0, 1, 2].map(async i => await PartitionLog.open(join(dir, `p${i}`), { logger: quiet, durability: gc })))
   const appends = []
   for (let i = 0; i < 30; i++) appends.push(logs[i % 3]!.append(simpleBatch(1), { leaderEpoch: 0 }))
   await Promise.all(appends)
   t.equal(gc.stats.commits, 30)
   t.ok(gc.stats.rounds < 30, `30 appends took ${gc.stats.rounds} rounds`)
   for (const l of logs) t.equal(l.logEndOffset, 10n)
+  for (const l of logs) await l.close()
 })
 
 t.test('an append resolves, and becomes readable, only after its round has synced', async t => {
