@@ -109,7 +109,8 @@ export function startLogMaintenance (broker: Broker, opts: LogMaintenanceOptions
           deleteEnabled: (cfg(t, 'cleanup.policy') as string[]).includes('delete'),
           retentionMs: num(cfg(t, 'retention.ms')),
           retentionBytes: num(cfg(t, 'retention.bytes')),
-          fileDeleteDelayMs: num(cfg(t, 'file.delete.delay.ms'))
+          fileDeleteDelayMs: num(cfg(t, 'file.delete.delay.ms')),
+          now: clock()
         })
       } catch (err) {
         if (!stopping) broker.log.error({ err, topic: p.topic, partition: p.index }, 'retention check failed')

@@ -60,6 +60,8 @@ export interface RetentionPolicy {
   retentionBytes: number
   /** file.delete.delay.ms: how long removed segments stay as .deleted files for readers in flight. */
   fileDeleteDelayMs: number
+  /** The time retention.ms is measured against (default: the log's clock). */
+  now?: number
 }
 
 export interface SegmentSummary {
@@ -666,7 +668,7 @@ export class PartitionLog {
         }
       }
       if (policy.retentionMs >= 0) {
-        const now = this.cfg.clock()
+        const now = policy.now ?? this.cfg.clock()
         n += await this.deleteSegmentsWhile(policy, async seg => now - await seg.largestTimestamp() > policy.retentionMs)
       }
       return n
