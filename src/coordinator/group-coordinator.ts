@@ -356,9 +356,10 @@ export class GroupCoordinator {
 
   // ---------------------------------------------------------------- timers
 
-  private heartbeatKey (g: ClassicGroup, memberId: string): string { return `heartbeat-${g.groupId}-${memberId}` }
-  private joinKey (g: ClassicGroup): string { return `join-${g.groupId}` }
-  private syncKey (g: ClassicGroup): string { return `sync-${g.groupId}` }
+  // Length-prefixed so that no group id / member id pair can collide with another (ids may contain anything).
+  private heartbeatKey (g: ClassicGroup, memberId: string): string { return `heartbeat ${g.groupId.length}:${g.groupId} ${memberId}` }
+  private joinKey (g: ClassicGroup): string { return `join ${g.groupId}` }
+  private syncKey (g: ClassicGroup): string { return `sync ${g.groupId}` }
 
   /** Timer callbacks act only if the group they were set for is still the live one. */
   private live (g: ClassicGroup): boolean { return !this.closed && this.groups.get(g.groupId) === g }
@@ -455,16 +456,7 @@ export class GroupCoordinator {
     }
     this.log.info({ group: g.groupId, generation: g.generationId, members: g.size, protocol: g.protocolName }, 'stabilized group')
     for (const m of g.members.values()) {
-      g.completeJoin(m, {
-        errorCode: ErrorCode.NONE,
-        generationId: g.generationId,
-        protocolType: g.protocolType,
-        protocolName: g.protocolName,
-        leader: g.leaderId ?? '',
-        skipAssignment: false,
-        memberId: m.memberId,
-        members: g.isLeader(m.memberId) ? g.currentMembers() : []
-      })
+      g.completeJoin(m, this.joinAnswer(g, m.memberId, g.isLeader(m.memberId) ? g.currentMembers() : []))
       this.rescheduleHeartbeat(g, m, m.sessionTimeoutMs)
       m.isNew = false
       g.pendingSyncMembers.add(m.memberId)
@@ -579,16 +571,7 @@ export class GroupCoordinator {
     const invalid = this.validateMember(g, memberId, req.groupInstanceId)
     if (invalid !== null) return resolve(joinError(memberId, invalid))
     const m = g.members.get(memberId)!
-    const current = (members: JoinResult['members']): JoinResult => ({
-      errorCode: ErrorCode.NONE,
-      generationId: g.generationId,
-      protocolType: g.protocolType,
-      protocolName: g.protocolName,
-      leader: g.leaderId ?? '',
-      skipAssignment: false,
-      memberId,
-      members
-    })
+    const current = (members: JoinResult['members']): JoinResult => this.joinAnswer(g, memberId, members)
     switch (g.state) {
       case 'PreparingRebalance':
         return this.updateMemberThenRebalanceOrCompleteJoin(req, g, m, resolve)
@@ -603,6 +586,11 @@ export class GroupCoordinator {
       default:
         return resolve(joinError(memberId, ErrorCode.UNKNOWN_MEMBER_ID))
     }
+  }
+
+  /** A successful JoinGroup answer for the group's current generation. */
+  private joinAnswer (g: ClassicGroup, memberId: string, members: JoinResult['members']): JoinResult {
+    return { errorCode: ErrorCode.NONE, generationId: g.generationId, protocolType: g.protocolType, protocolName: g.protocolName, leader: g.leaderId ?? '', skipAssignment: false, memberId, members }
   }
 
   private addMemberThenRebalanceOrCompleteJoin (req: JoinRequest, g: ClassicGroup, memberId: string, resolve: (r: JoinResult) => void): void {
@@ -649,16 +637,7 @@ export class GroupCoordinator {
           }
           const isLeader = g.isLeader(newId)
           const skip = req.apiVersion >= 9 && isLeader
-          g.completeJoin(m, {
-            errorCode: ErrorCode.NONE,
-            generationId: g.generationId,
-            protocolType: g.protocolType,
-            protocolName: g.protocolName,
-            leader: (req.apiVersion >= 9 ? g.leaderId : leaderBefore) ?? '',
-            skipAssignment: skip,
-            memberId: newId,
-            members: skip ? g.currentMembers() : []
-          })
+          g.completeJoin(m, { ...this.joinAnswer(g, newId, skip ? g.currentMembers() : []), leader: (req.apiVersion >= 9 ? g.leaderId : leaderBefore) ?? '', skipAssignment: skip })
         })
         return
       }
