@@ -35,6 +35,21 @@ def decode_assignment(b):
     return out
 
 
+def group_view(gid, error, state, protocol_type, protocol, members):
+    """One group in the shape the tests compare; members are (id, client_id, client_host, assignment)."""
+    return {
+        "id": gid,
+        "error": error,
+        "state": state,
+        "protocol_type": protocol_type,
+        "protocol": protocol,
+        "members": sorted(
+            [{"id": i, "client_id": c, "client_host": h, "assignment": a} for i, c, h, a in members],
+            key=lambda m: m["client_id"] + m["id"],
+        ),
+    }
+
+
 def confluent_list_groups(req):
     from confluent_kafka.admin import AdminClient
 
@@ -42,25 +57,14 @@ def confluent_list_groups(req):
     groups = admin.list_groups(req.get("group"), timeout=10)
     return {
         "groups": [
-            {
-                "id": g.id,
-                "error": None if g.error is None else str(g.error),
-                "state": g.state,
-                "protocol_type": g.protocol_type,
-                "protocol": g.protocol,
-                "members": sorted(
-                    [
-                        {
-                            "id": m.id,
-                            "client_id": m.client_id,
-                            "client_host": m.client_host,
-                            "assignment": decode_assignment(m.assignment),
-                        }
-                        for m in g.members
-                    ],
-                    key=lambda m: m["client_id"] + m["id"],
-                ),
-            }
+            group_view(
+                g.id,
+                None if g.error is None else str(g.error),
+                g.state,
+                g.protocol_type,
+                g.protocol,
+                [(m.id, m.client_id, m.client_host, decode_assignment(m.assignment)) for m in g.members],
+            )
             for g in groups
         ]
     }
@@ -93,27 +97,8 @@ def kp_describe_groups(req):
     try:
         out = []
         for g in admin.describe_consumer_groups(req["groups"]):
-            out.append(
-                {
-                    "id": g.group,
-                    "error": g.error_code,
-                    "state": g.state,
-                    "protocol_type": g.protocol_type,
-                    "protocol": g.protocol,
-                    "members": sorted(
-                        [
-                            {
-                                "id": m.member_id,
-                                "client_id": m.client_id,
-                                "client_host": m.client_host,
-                                "assignment": kp_assignment(m.member_assignment),
-                            }
-                            for m in g.members
-                        ],
-                        key=lambda m: m["client_id"] + m["id"],
-                    ),
-                }
-            )
+            members = [(m.member_id, m.client_id, m.client_host, kp_assignment(m.member_assignment)) for m in g.members]
+            out.append(group_view(g.group, g.error_code, g.state, g.protocol_type, g.protocol, members))
         return {"groups": out}
     finally:
         admin.close()
