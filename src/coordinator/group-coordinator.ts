@@ -145,6 +145,7 @@ export class GroupCoordinator {
   private readonly timer: KeyedTimer
   private readonly inflight = new Set<Promise<unknown>>()
   private loading: Promise<void> = Promise.resolve()
+  private ensuring: Promise<void> | null = null
   private closed = false
   private readonly log: Logger
 
@@ -186,7 +187,13 @@ export class GroupCoordinator {
   whenLoaded (): Promise<void> { return this.loading }
 
   /** Creates __consumer_offsets on first use (FindCoordinator) and loads partitions not yet loaded. */
-  async ensureOffsetsTopic (): Promise<void> {
+  ensureOffsetsTopic (): Promise<void> {
+    // Concurrent first lookups share one creation and load, so none answers before the partitions are ready.
+    this.ensuring ??= this.createAndLoad().finally(() => { this.ensuring = null })
+    return this.ensuring
+  }
+
+  private async createAndLoad (): Promise<void> {
     const t = await ensureInternalTopic(this.broker, OFFSETS_TOPIC, this.config.offsetsTopicPartitions, this.config.offsetsTopicReplicationFactor, {
       'cleanup.policy': 'compact',
       'segment.bytes': String(this.config.offsetsTopicSegmentBytes)
