@@ -968,7 +968,7 @@ export class GroupCoordinator {
   /**
    * Kafka's offset expiration: Empty groups expire offsets retention after they became Empty (or after the
    * commit, for records without a state timestamp); simple groups retention after each commit; Stable
-   * consumer groups only offsets of topics no member subscribes to. An Empty group left without offsets is
+   * consumer groups only offsets of topics no member subscribes to. An Empty group without offsets is
    * deleted. Returns how many offsets expired.
    */
   async expireOffsets (): Promise<number> {
@@ -995,7 +995,9 @@ export class GroupCoordinator {
       }
       for (const [t, p] of gone) this.removeOffset(groupId, t, p)
       expired += gone.length
-      const deleteGroup = g.is('Empty') && gone.length > 0 && !this.offsets.has(groupId) && g.pendingJoinMembers.size === 0
+      // Kafka deletes every Empty group left without offsets at each check (including ones that never had
+      // any); a group that just handed out member ids (KIP-394) is kept for their rejoin.
+      const deleteGroup = g.is('Empty') && !this.offsets.has(groupId) && g.pendingJoinMembers.size === 0
       if (deleteGroup) {
         records.push(groupMetadataRecord(groupId, null))
         g.transitionTo('Dead', now)

@@ -369,3 +369,17 @@ t.test('closing the coordinator answers parked JoinGroup and SyncGroup with NOT_
   t.equal((await j.promise).errorCode, E.NOT_COORDINATOR)
   t.equal(h.groups.availability('g'), E.NOT_COORDINATOR)
 })
+
+t.test('an Empty group without offsets is deleted at the next retention check; one with pending members is kept', async t => {
+  const h = await openHarness(t, { 'offsets.retention.check.interval.ms': '1000' })
+  const { ids } = await stableGroup(h, 'bare', 1)
+  h.groups.leave('bare', [{ memberId: ids[0]!, groupInstanceId: null }])
+  t.equal(h.groups.groups.get('bare')!.state, 'Empty')
+  await h.groups.join(joinReq('pending'))
+  h.clock.advance(1000)
+  await settle()
+  t.equal(h.groups.groups.has('bare'), false)
+  t.equal(h.groups.groups.has('pending'), true)
+  const again = await h.reopen()
+  t.equal(again.groups.groups.has('bare'), false, 'its tombstone was written')
+})
