@@ -2,6 +2,7 @@
 // splitting a topic and committing each message, Admin.describeGroups/listGroups, and a member's
 // close handing its partitions to the other, which resumes from the committed offsets.
 import t from 'tap'
+import { inspect } from 'node:util'
 import { Admin, Consumer, Producer, type Message } from '@platformatic/kafka'
 import { startBroker } from './harness.js'
 import { makeRecords, uniqueTopic, type ConsumedRecord, type TestRecord } from './records.js'
@@ -51,6 +52,16 @@ async function startMember(t: { teardown(fn: () => unknown): void }, bootstrap: 
     await consumer.close()
   }
   return { name, consumer, records, assignment, close }
+}
+
+/** The whole error a client call rejected with, nested responses included, as text; '' if it resolved. */
+async function failure(p: Promise<unknown>): Promise<string> {
+  try {
+    await p
+    return ''
+  } catch (e) {
+    return inspect(e, { depth: 12 })
+  }
 }
 
 t.test('@platformatic/kafka consumer groups', async (t) => {
@@ -116,4 +127,23 @@ t.test('@platformatic/kafka consumer groups', async (t) => {
   const fromA = b.records.slice(bBefore).filter((r) => aHeld.includes(r.partition))
   t.ok(fromA.every((r) => r.offset >= 10), 'b resumed a\'s partitions from a\'s commits, not from the beginning')
   checkSplitRecords(t, [...sent, ...more], new Map([['a+b', [...a.records, ...b.records]]]), 4)
+
+  // offsets of a topic the live group subscribes to cannot be deleted, nor can a non-empty group
+  t.match(await failure(admin.deleteConsumerGroupOffsets({ groupId: group, topics: [{ name: topic, partitionIndexes: [0] }] })),
+    /errorCode: 86\b/, 'OffsetDelete while the group is subscribed to the topic: GROUP_SUBSCRIBED_TO_TOPIC (86)')
+  t.match(await failure(admin.deleteGroups({ groups: [group] })), /errorCode: 68\b/, 'DeleteGroups of a group with members: NON_EMPTY_GROUP (68)')
+  await b.close()
+  const committed = async (): Promise<Record<number, string>> => {
+    const [res] = await admin.listConsumerGroupOffsets({ groups: [group] })
+    const parts = res?.topics.find((x) => x.name === topic)?.partitions ?? []
+    return Object.fromEntries(parts.map((p) => [p.partitionIndex, String(p.committedOffset)]))
+  }
+  t.same(await committed(), { 0: '15', 1: '15', 2: '15', 3: '15' }, 'OffsetFetch: every partition committed to its end')
+  const deleted = await admin.deleteConsumerGroupOffsets({ groupId: group, topics: [{ name: topic, partitionIndexes: [0] }] })
+  t.same(deleted, [{ name: topic, partitionIndexes: [0] }], 'OffsetDelete on the Empty group removes partition 0')
+  await admin.alterConsumerGroupOffsets({ groupId: group, topics: [{ name: topic, partitionOffsets: [{ partition: 1, offset: 3n }] }] })
+  t.same(await committed(), { 1: '3', 2: '15', 3: '15' }, 'partition 0 has no commit, partition 1 was altered to 3')
+  await admin.deleteGroups({ groups: [group] })
+  t.notOk((await admin.listGroups()).has(group), 'after DeleteGroups the group is not listed')
+  t.same(await committed(), {}, 'and has no committed offsets')
 })
