@@ -138,14 +138,22 @@ t.test('confluent-kafka-python consumer groups', { skip }, async (t) => {
     const sent = await pyProduce(script, bootstrap, topic, makeRecords('gckc', 40))
     await waitUntil(() => a!.records().length + b!.records().length >= sent.length, 10_000, 'all consumed')
     checkSplitRecords(t, sent, new Map([['a', a!.records()], ['b', b!.records()]]), 4)
-    await Promise.all([a!.close(), b!.close()])
+    const bHeld = b!.assignment()
+    const aSince = a!.events.length
+    await b!.close()
+    await waitUntil(() => a!.assignment().length === 4, 15_000, () => `a after b left: ${a!.assignment()}`)
+    const later = a!.events.slice(aSince).filter((e) => e.ev === 'assigned' || e.ev === 'revoked')
+    t.same(later.filter((e) => e.ev === 'revoked').flatMap((e) => e.partitions!), [], 'b leaving revokes nothing from a')
+    t.same(later.flatMap((e) => e.partitions!).sort(), [...bHeld].sort(), 'a is given just b\'s partitions')
+    await a!.close()
   })
 
   t.test('static membership: a restarted member gets its partitions back without a rebalance', async (t) => {
     const topic = uniqueTopic('gck-static')
     const group = uniqueTopic('g-static')
     await pyCreateTopic(script, bootstrap, topic, 4)
-    const cfg = (id: string) => ({ 'group.instance.id': id, 'session.timeout.ms': 6000 })
+    const staticSession = 4000
+    const cfg = (id: string) => ({ 'group.instance.id': id, 'session.timeout.ms': staticSession })
     const [a, b] = members(t, ['a', 'b'].map((n) => startPyMember(n, { client: 'confluent', bootstrap, topic, group, config: cfg(`inst-${n}`) })))
     await waitUntil(() => isSplit([a!.assignment(), b!.assignment()], 4), 15_000, () =>
       `split: ${JSON.stringify([a!.assignment(), b!.assignment()])}`)
@@ -156,13 +164,41 @@ t.test('confluent-kafka-python consumer groups', { skip }, async (t) => {
     const [a2] = members(t, [startPyMember('a2', { client: 'confluent', bootstrap, topic, group, config: cfg('inst-a') })])
     const backMs = await waitUntil(() => a2!.assignment().length > 0, 15_000, () => `a2: ${a2!.stderr()}`)
     t.same(a2!.assignment(), aHeld, 'the restarted instance gets the same partitions')
-    t.ok(backMs < 6000, `within the session timeout (${backMs} ms)`)
-    await new Promise((r) => setTimeout(r, 6500)) // past a's old session timeout
+    t.comment(`a2 held ${a2!.assignment()} ${backMs} ms after it started`)
+    t.ok(backMs < staticSession, `within the session timeout (${backMs} ms)`)
+    await new Promise((r) => setTimeout(r, staticSession + 500)) // past a's old session timeout
     t.same(b!.events.slice(bSince).filter((e) => e.ev === 'assigned' || e.ev === 'revoked'), [], 'b saw no rebalance at all')
     t.same(b!.assignment().length + a2!.assignment().length, 4, 'both still hold their partitions')
     const g = (await python<{ groups: GroupView[] }>('group_admin.py', { op: 'confluent_list_groups', bootstrap, group })).groups[0]
     t.match(g, { state: 'Stable' }, 'the group stayed Stable')
     t.equal(g?.members.length, 2, 'two members (the old instance was replaced, not added)')
-    await Promise.all([a2!.close(), b!.close()])
+    // a static member that closes sends no LeaveGroup: it keeps its partitions until its session expires
+    const closedAt = Date.now()
+    await a2!.close()
+    await waitUntil(() => b!.assignment().length === 4, 15_000, () => `b after a2 closed: ${b!.assignment()}`)
+    const moved = Date.now() - closedAt
+    t.comment(`static a2 closed; b held all four ${moved} ms later`)
+    t.ok(moved >= staticSession - 1000, `not before the static member's session timeout (${moved} ms)`)
+    await b!.close()
+  })
+
+  t.test('JoinGroup errors the client reports', async (t) => {
+    const topic = uniqueTopic('gck-err')
+    await pyCreateTopic(script, bootstrap, topic, 1)
+    const low = startPyMember('low', { client: 'confluent', bootstrap, topic, group: uniqueTopic('g-low'),
+      config: { 'session.timeout.ms': 500, 'heartbeat.interval.ms': 100 } })
+    members(t, [low])
+    const e = await low.next((e) => e.ev === 'error' || e.ev === 'assigned', 15_000)
+    t.match(e, { ev: 'error', error: /session timeout/i }, 'a session timeout below group.min.session.timeout.ms: INVALID_SESSION_TIMEOUT')
+    await low.close()
+
+    const group = uniqueTopic('g-mixed')
+    const [range] = members(t, [startPyMember('range', { client: 'confluent', bootstrap, topic, group, config: { 'partition.assignment.strategy': 'range' } })])
+    await waitUntil(() => range!.assignment().length === 1, 15_000, 'the range member holds the partition')
+    const [rr] = members(t, [startPyMember('rr', { client: 'confluent', bootstrap, topic, group, config: { 'partition.assignment.strategy': 'roundrobin' } })])
+    const e2 = await rr!.next((e) => e.ev === 'error' || e.ev === 'assigned', 15_000)
+    t.match(e2, { ev: 'error', error: /inconsistent group protocol/i }, 'a member with no protocol in common: INCONSISTENT_GROUP_PROTOCOL')
+    t.same(range!.assignment(), [0], 'the existing member keeps its partition')
+    await Promise.all([rr!.close(), range!.close()])
   })
 })
