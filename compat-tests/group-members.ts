@@ -220,7 +220,7 @@ export function isSplit(assignments: number[][], n: number): boolean {
  * produced (content and offsets) with nothing twice.
  */
 export function checkSplitRecords(
-  t: Asserts & { ok(v: unknown, m?: string): unknown },
+  t: Asserts,
   produced: (TestRecord & { offset: number })[],
   perMember: Map<string, ConsumedRecord[]>,
   partitions: number,

@@ -61,6 +61,27 @@ t.test('kafka-python consumer groups', { skip }, async (t) => {
     await Promise.all(ms.map((m) => m.close()))
   })
 
+  t.test('a kafka-python and a confluent-kafka-python member share one group', async (t) => {
+    const topic = uniqueTopic('gkp-mixed')
+    const group = uniqueTopic('g-mixed')
+    await pyCreateTopic(script, bootstrap(), topic, 4)
+    const ms = members(t, [
+      startPyMember('kafka-python', { client: 'kafka-python', bootstrap: bootstrap(), topic, group }),
+      startPyMember('confluent', { client: 'confluent', bootstrap: bootstrap(), topic, group }),
+    ])
+    await waitUntil(() => isSplit(ms.map((m) => m.assignment()), 4), 20_000, () =>
+      `assignments ${JSON.stringify(ms.map((m) => m.assignment()))}; ${ms.map((m) => m.stderr()).join('\n')}`)
+    const d = await python<{ groups: { state: string; protocol: string; members: { client_id: string }[] }[] }>(
+      'group_admin.py', { op: 'kp_describe_groups', bootstrap: bootstrap(), groups: [group] })
+    t.match(d.groups[0], { state: 'Stable', protocol: 'range' }, 'both clients list range first: the group runs range')
+    t.same(d.groups[0]?.members.map((m) => m.client_id).sort(), ['kafka-python-2.0.2', 'rdkafka'], 'one member of each client')
+    const sent = await pyProduce(script, bootstrap(), topic, makeRecords('gkpm', 40))
+    await waitUntil(() => ms.reduce((n, m) => n + m.records().length, 0) >= sent.length, 15_000, 'all records consumed')
+    await new Promise((r) => setTimeout(r, 300))
+    checkSplitRecords(t, sent, new Map(ms.map((m) => [m.name, m.records()])), 4)
+    await Promise.all(ms.map((m) => m.close()))
+  })
+
   t.test('a group-less consumer (assign + group_id) commits offsets a group member then resumes from', async (t) => {
     const topic = uniqueTopic('gkp-simple')
     const group = uniqueTopic('g-simple')
