@@ -7,6 +7,7 @@ import { parseValue, formatValue, type ConfigValue } from '../config/config-def.
 import { TOPIC_CONFIGS, topicConfigDef } from '../config/topic-config.js'
 import { LogManager } from '../log/log-manager.js'
 import type { LogOptions } from '../log/partition-log.js'
+import { topicLogOptions } from '../config/log-configs.js'
 import { MetadataLog, METADATA_TOPIC } from '../metadata/metadata-log.js'
 import { Controller } from '../metadata/controller.js'
 import type { TopicImage } from '../metadata/image.js'
@@ -111,6 +112,7 @@ export class Broker {
       segmentBytes: this.topicConfig(t, 'segment.bytes') as number,
       indexIntervalBytes: this.topicConfig(t, 'index.interval.bytes') as number,
       segmentIndexBytes: this.topicConfig(t, 'segment.index.bytes') as number,
+      ...topicLogOptions(name => this.topicConfig(t, name)),
       logger: this.log
     }
   }

@@ -2,6 +2,7 @@
 // because a laptop broker must start with no config at all). Values come from defaults < config file < flags.
 import { type ConfigDef, type ConfigValue, ConfigError, parseValue, atLeast, between, oneOf } from './config-def.js'
 import { TOPIC_CONFIGS } from './topic-config.js'
+import { LOG_BROKER_CONFIGS } from './log-configs.js'
 
 const own: ConfigDef[] = [
   { name: 'node.id', type: 'int', default: '1', validate: atLeast(0) },
@@ -41,6 +42,8 @@ const own: ConfigDef[] = [
 ]
 
 /** Every topic config's broker synonym is a broker config with the same type and default. */
+own.push(...LOG_BROKER_CONFIGS)
+
 const synonyms: ConfigDef[] = TOPIC_CONFIGS
   .filter(d => d.brokerSynonym !== undefined && !own.some(o => o.name === d.brokerSynonym))
   .map(d => ({ name: d.brokerSynonym!, type: d.type, default: d.default, validate: d.validate }))

@@ -12,7 +12,7 @@
 // id (UNKNOWN_TOPIC_ID).
 // Gaps: idempotent batches are appended without sequence de-duplication (producer state arrives with
 // InitProducerId), and transactional batches are refused with INVALID_TXN_STATE until transactions exist.
-import type { ProduceRequest, ProduceResponse, ProduceResponsePartitionProduceResponse } from '../wire/generated/produce.js'
+import { ProduceSpec, type ProduceRequest, type ProduceResponse, type ProduceResponsePartitionProduceResponse } from '../wire/generated/produce.js'
 import type { Init } from '../wire/types.js'
 import { ErrorCode } from '../wire/generated/errors.js'
 import { validateRecords, validateRecordsDeep } from '../wire/batch-validate.js'
@@ -125,6 +125,7 @@ function lookupTopic (broker: Broker, v: number, name: string, topicId: string):
 
 export const produceHandler: Handler = {
   apiKey: 0,
+  spec: ProduceSpec,
   minVersion: 3,
   maxVersion: 13,
   advertisedMinVersion: 0,

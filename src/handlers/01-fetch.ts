@@ -13,7 +13,7 @@
 // fetches get session id 0 (so clients keep sending full fetches) and incremental ones
 // FETCH_SESSION_ID_NOT_FOUND.
 // Gaps: no follower fetching (single replica), no preferred read replica, no throttling.
-import type { FetchRequest, FetchResponse, FetchResponsePartitionData, FetchPartition } from '../wire/generated/fetch.js'
+import { FetchSpec, type FetchRequest, type FetchResponse, type FetchResponsePartitionData, type FetchPartition } from '../wire/generated/fetch.js'
 import type { Init } from '../wire/types.js'
 import { ErrorCode } from '../wire/generated/errors.js'
 import type { Handler } from '../server/registry.js'
@@ -89,6 +89,7 @@ function leaderEpochError (requested: number, current: number): number {
 
 export const fetchHandler: Handler = {
   apiKey: 1,
+  spec: FetchSpec,
   minVersion: 4,
   maxVersion: 18,
   async handle (ctx: RequestContext, req: FetchRequest): Promise<Init<FetchResponse>> {

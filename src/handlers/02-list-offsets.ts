@@ -8,7 +8,7 @@
 // without tiered storage. Partitions named twice get INVALID_REQUEST; a stale or future CurrentLeaderEpoch
 // (v4+) FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH; unknown partitions UNKNOWN_TOPIC_OR_PARTITION.
 // Gaps: none known for a single broker (timeoutMs only matters for remote storage).
-import type { ListOffsetsRequest, ListOffsetsResponse, ListOffsetsPartitionResponse } from '../wire/generated/list-offsets.js'
+import { ListOffsetsSpec, type ListOffsetsRequest, type ListOffsetsResponse, type ListOffsetsPartitionResponse } from '../wire/generated/list-offsets.js'
 import type { Init } from '../wire/types.js'
 import { ErrorCode } from '../wire/generated/errors.js'
 import type { Handler } from '../server/registry.js'
@@ -57,6 +57,7 @@ async function lookup (p: Partition, partitionIndex: number, timestamp: bigint, 
 
 export const listOffsetsHandler: Handler = {
   apiKey: 2,
+  spec: ListOffsetsSpec,
   minVersion: 1,
   maxVersion: 11,
   async handle (ctx: RequestContext, req: ListOffsetsRequest): Promise<Init<ListOffsetsResponse>> {

@@ -9,7 +9,7 @@
 // leader epochs and offline replicas are reported at the versions that carry them.
 // Gaps: authorized operations are never computed (no authorizer), so both fields stay at Kafka's
 // "not requested" value.
-import type { MetadataRequest, MetadataResponse, MetadataResponseTopic } from '../wire/generated/metadata.js'
+import { MetadataSpec, type MetadataRequest, type MetadataResponse, type MetadataResponseTopic } from '../wire/generated/metadata.js'
 import type { Init } from '../wire/types.js'
 import { ErrorCode } from '../wire/generated/errors.js'
 import { ZERO_UUID } from '../wire/uuid.js'
@@ -44,6 +44,7 @@ function errorTopic (name: string | null, errorCode: number, topicId = ZERO_UUID
 
 export const metadataHandler: Handler = {
   apiKey: 3,
+  spec: MetadataSpec,
   minVersion: 0,
   maxVersion: 13,
   async handle (ctx: RequestContext, req: MetadataRequest): Promise<Init<MetadataResponse>> {

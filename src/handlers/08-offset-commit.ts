@@ -11,7 +11,7 @@
 // GROUP_ID_NOT_FOUND (v9+, unknown group with a generation; ILLEGAL_GENERATION before v9),
 // NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS. A member's commit also keeps its session alive.
 // Gaps: v0–1 are not served (Kafka 4.x removed them too).
-import type { OffsetCommitRequest, OffsetCommitResponse } from '../wire/generated/offset-commit.js'
+import { OffsetCommitSpec, type OffsetCommitRequest, type OffsetCommitResponse } from '../wire/generated/offset-commit.js'
 import type { Init } from '../wire/types.js'
 import { ErrorCode } from '../wire/generated/errors.js'
 import type { Handler } from '../server/registry.js'
@@ -20,6 +20,7 @@ import type { CommitEntry } from '../coordinator/group-coordinator.js'
 
 export const offsetCommitHandler: Handler = {
   apiKey: 8,
+  spec: OffsetCommitSpec,
   minVersion: 2,
   maxVersion: 10,
   async handle (ctx: RequestContext, req: OffsetCommitRequest): Promise<Init<OffsetCommitResponse>> {

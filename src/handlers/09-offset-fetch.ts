@@ -8,7 +8,7 @@
 // COORDINATOR_LOAD_IN_PROGRESS) go in each partition at v1, in the top-level ErrorCode at v2–7 and in the
 // group's ErrorCode at v8+.
 // Gaps: MemberId/MemberEpoch (v9+) only matter for KIP-848 consumer groups, which are not served.
-import type { OffsetFetchRequest, OffsetFetchResponse } from '../wire/generated/offset-fetch.js'
+import { OffsetFetchSpec, type OffsetFetchRequest, type OffsetFetchResponse } from '../wire/generated/offset-fetch.js'
 import type { Init } from '../wire/types.js'
 import { ErrorCode } from '../wire/generated/errors.js'
 import { ZERO_UUID } from '../wire/uuid.js'
@@ -17,6 +17,7 @@ import type { RequestContext } from '../server/request-context.js'
 
 export const offsetFetchHandler: Handler = {
   apiKey: 9,
+  spec: OffsetFetchSpec,
   minVersion: 1,
   maxVersion: 10,
   handle (ctx: RequestContext, req: OffsetFetchRequest): Init<OffsetFetchResponse> {

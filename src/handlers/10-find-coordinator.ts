@@ -9,7 +9,7 @@
 // broker does not run, never a coordinator: there is no transaction or share coordinator yet, and
 // COORDINATOR_NOT_AVAILABLE would have clients retry forever for something that is not coming.
 // Gaps: no transaction or share coordinator.
-import type { FindCoordinatorRequest, FindCoordinatorResponse } from '../wire/generated/find-coordinator.js'
+import { FindCoordinatorSpec, type FindCoordinatorRequest, type FindCoordinatorResponse } from '../wire/generated/find-coordinator.js'
 import type { Init } from '../wire/types.js'
 import { ErrorCode } from '../wire/generated/errors.js'
 import type { Handler } from '../server/registry.js'
@@ -39,6 +39,7 @@ async function lookup (ctx: RequestContext, keyType: number): Promise<Lookup> {
 
 export const findCoordinatorHandler: Handler = {
   apiKey: 10,
+  spec: FindCoordinatorSpec,
   minVersion: 0,
   maxVersion: 6,
   async handle (ctx: RequestContext, req: FindCoordinatorRequest): Promise<Init<FindCoordinatorResponse>> {

@@ -12,7 +12,7 @@
 // session timeout stands in, as in Kafka.
 // Gaps: group.instance.id is not checked for illegal characters; the reason (v8+) is only logged by Kafka
 // and ignored here.
-import type { JoinGroupRequest, JoinGroupResponse } from '../wire/generated/join-group.js'
+import { JoinGroupSpec, type JoinGroupRequest, type JoinGroupResponse } from '../wire/generated/join-group.js'
 import type { Init } from '../wire/types.js'
 import { ErrorCode } from '../wire/generated/errors.js'
 import type { Handler } from '../server/registry.js'
@@ -37,6 +37,7 @@ function toResponse (v: number, r: JoinResult): Init<JoinGroupResponse> {
 
 export const joinGroupHandler: Handler = {
   apiKey: 11,
+  spec: JoinGroupSpec,
   minVersion: 0,
   maxVersion: 9,
   async handle (ctx: RequestContext, req: JoinGroupRequest): Promise<Init<JoinGroupResponse>> {

@@ -6,7 +6,7 @@
 // members), ILLEGAL_GENERATION, NOT_COORDINATOR. While the group's partition is loading Kafka answers
 // NONE without looking, and so does samsa.
 // Gaps: none known.
-import type { HeartbeatRequest, HeartbeatResponse } from '../wire/generated/heartbeat.js'
+import { HeartbeatSpec, type HeartbeatRequest, type HeartbeatResponse } from '../wire/generated/heartbeat.js'
 import type { Init } from '../wire/types.js'
 import { ErrorCode } from '../wire/generated/errors.js'
 import type { Handler } from '../server/registry.js'
@@ -14,6 +14,7 @@ import type { RequestContext } from '../server/request-context.js'
 
 export const heartbeatHandler: Handler = {
   apiKey: 12,
+  spec: HeartbeatSpec,
   minVersion: 0,
   maxVersion: 4,
   handle (ctx: RequestContext, req: HeartbeatRequest): Init<HeartbeatResponse> {

@@ -7,7 +7,7 @@
 // group), FENCED_INSTANCE_ID, NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS. Below v3 the member's error is
 // the response's error.
 // Gaps: the reason (v5) is not logged.
-import type { LeaveGroupRequest, LeaveGroupResponse } from '../wire/generated/leave-group.js'
+import { LeaveGroupSpec, type LeaveGroupRequest, type LeaveGroupResponse } from '../wire/generated/leave-group.js'
 import type { Init } from '../wire/types.js'
 import { ErrorCode } from '../wire/generated/errors.js'
 import type { Handler } from '../server/registry.js'
@@ -15,6 +15,7 @@ import type { RequestContext } from '../server/request-context.js'
 
 export const leaveGroupHandler: Handler = {
   apiKey: 13,
+  spec: LeaveGroupSpec,
   minVersion: 0,
   maxVersion: 5,
   handle (ctx: RequestContext, req: LeaveGroupRequest): Init<LeaveGroupResponse> {

@@ -9,7 +9,7 @@
 // including while this request was parked), NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS. Members that do
 // not send SyncGroup within the rebalance timeout are removed and the group rebalances.
 // Gaps: none known.
-import type { SyncGroupRequest, SyncGroupResponse } from '../wire/generated/sync-group.js'
+import { SyncGroupSpec, type SyncGroupRequest, type SyncGroupResponse } from '../wire/generated/sync-group.js'
 import type { Init } from '../wire/types.js'
 import { ErrorCode } from '../wire/generated/errors.js'
 import type { Handler } from '../server/registry.js'
@@ -28,6 +28,7 @@ function toResponse (v: number, r: SyncResult): Init<SyncGroupResponse> {
 
 export const syncGroupHandler: Handler = {
   apiKey: 14,
+  spec: SyncGroupSpec,
   minVersion: 0,
   maxVersion: 5,
   async handle (ctx: RequestContext, req: SyncGroupRequest): Promise<Init<SyncGroupResponse>> {

@@ -7,7 +7,7 @@
 // serve right now NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS.
 // Gaps: authorized operations are never computed (no authorizer), so the field keeps Kafka's "not
 // requested" value.
-import type { DescribeGroupsRequest, DescribeGroupsResponse } from '../wire/generated/describe-groups.js'
+import { DescribeGroupsSpec, type DescribeGroupsRequest, type DescribeGroupsResponse } from '../wire/generated/describe-groups.js'
 import type { Init } from '../wire/types.js'
 import { ErrorCode } from '../wire/generated/errors.js'
 import type { Handler } from '../server/registry.js'
@@ -15,6 +15,7 @@ import type { RequestContext } from '../server/request-context.js'
 
 export const describeGroupsHandler: Handler = {
   apiKey: 15,
+  spec: DescribeGroupsSpec,
   minVersion: 0,
   maxVersion: 6,
   handle (ctx: RequestContext, req: DescribeGroupsRequest): Init<DescribeGroupsResponse> {

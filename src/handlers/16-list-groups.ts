@@ -5,7 +5,7 @@
 // match case-insensitively, as Kafka does; an empty filter matches everything. While any partition is
 // still loading the answer carries COORDINATOR_LOAD_IN_PROGRESS along with the groups loaded so far.
 // Gaps: none known (KIP-848 consumer, share and streams groups do not exist here).
-import type { ListGroupsRequest, ListGroupsResponse } from '../wire/generated/list-groups.js'
+import { ListGroupsSpec, type ListGroupsRequest, type ListGroupsResponse } from '../wire/generated/list-groups.js'
 import type { Init } from '../wire/types.js'
 import { ErrorCode } from '../wire/generated/errors.js'
 import type { Handler } from '../server/registry.js'
@@ -13,6 +13,7 @@ import type { RequestContext } from '../server/request-context.js'
 
 export const listGroupsHandler: Handler = {
   apiKey: 16,
+  spec: ListGroupsSpec,
   minVersion: 0,
   maxVersion: 5,
   handle (ctx: RequestContext, req: ListGroupsRequest): Init<ListGroupsResponse> {

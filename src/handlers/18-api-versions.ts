@@ -7,7 +7,7 @@
 // An unsupported ApiVersions version never reaches here: the connection answers it at v0 with
 // UNSUPPORTED_VERSION (KIP-511).
 // Gaps: no throttling (throttle time 0).
-import type { ApiVersionsRequest, ApiVersionsResponse } from '../wire/generated/api-versions.js'
+import { ApiVersionsSpec, type ApiVersionsRequest, type ApiVersionsResponse } from '../wire/generated/api-versions.js'
 import type { Init } from '../wire/types.js'
 import { ErrorCode } from '../wire/generated/errors.js'
 import type { Handler, HandlerRegistry } from '../server/registry.js'
@@ -19,6 +19,7 @@ const SOFTWARE_PATTERN = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/
 export function apiVersionsHandler (registry: HandlerRegistry): Handler {
   return {
     apiKey: 18,
+    spec: ApiVersionsSpec,
     minVersion: 0,
     maxVersion: 4,
     handle (ctx: RequestContext, req: ApiVersionsRequest): Init<ApiVersionsResponse> {

@@ -6,7 +6,7 @@
 // validateOnly checks without creating. Duplicate names in one request all fail with INVALID_REQUEST.
 // v5+ answers with partitions, replication factor and every topic config with its source; v7 with ids.
 // Gaps: timeoutMs is not needed (creation completes before the answer); no CreateTopicPolicy.
-import type { CreateTopicsRequest, CreateTopicsResponse } from '../wire/generated/create-topics.js'
+import { CreateTopicsSpec, type CreateTopicsRequest, type CreateTopicsResponse } from '../wire/generated/create-topics.js'
 import type { Init } from '../wire/types.js'
 import { ZERO_UUID } from '../wire/uuid.js'
 import type { Handler } from '../server/registry.js'
@@ -15,6 +15,7 @@ import { createTopics } from '../broker/topic-admin.js'
 
 export const createTopicsHandler: Handler = {
   apiKey: 19,
+  spec: CreateTopicsSpec,
   minVersion: 2,
   maxVersion: 7,
   async handle (ctx: RequestContext, req: CreateTopicsRequest): Promise<Init<CreateTopicsResponse>> {

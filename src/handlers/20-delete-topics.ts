@@ -5,7 +5,7 @@
 // UNKNOWN_TOPIC_ID; delete.topic.enable=false gives TOPIC_DELETION_DISABLED. The RemoveTopicRecord is
 // durable before the answer, then the partition directories are removed.
 // Gaps: none known for a single broker.
-import type { DeleteTopicsRequest, DeleteTopicsResponse } from '../wire/generated/delete-topics.js'
+import { DeleteTopicsSpec, type DeleteTopicsRequest, type DeleteTopicsResponse } from '../wire/generated/delete-topics.js'
 import type { Init } from '../wire/types.js'
 import type { Handler } from '../server/registry.js'
 import type { RequestContext } from '../server/request-context.js'
@@ -13,6 +13,7 @@ import { deleteTopic } from '../broker/topic-admin.js'
 
 export const deleteTopicsHandler: Handler = {
   apiKey: 20,
+  spec: DeleteTopicsSpec,
   minVersion: 1,
   maxVersion: 6,
   async handle (ctx: RequestContext, req: DeleteTopicsRequest): Promise<Init<DeleteTopicsResponse>> {

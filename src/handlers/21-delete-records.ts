@@ -10,7 +10,7 @@
 // a topic whose cleanup.policy lacks delete POLICY_VIOLATION; a failed checkpoint KAFKA_STORAGE_ERROR.
 // Each failed partition answers lowWatermark -1.
 // Gaps: timeoutMs is not needed (no followers to wait for) and there is no authorization yet.
-import type { DeleteRecordsRequest, DeleteRecordsResponse, DeleteRecordsPartitionResult } from '../wire/generated/delete-records.js'
+import { DeleteRecordsSpec, type DeleteRecordsRequest, type DeleteRecordsResponse, type DeleteRecordsPartitionResult } from '../wire/generated/delete-records.js'
 import type { Init } from '../wire/types.js'
 import { ErrorCode } from '../wire/generated/errors.js'
 import type { Handler } from '../server/registry.js'
@@ -44,6 +44,7 @@ async function deletePartition (ctx: RequestContext, topic: string, partitionInd
 
 export const deleteRecordsHandler: Handler = {
   apiKey: 21,
+  spec: DeleteRecordsSpec,
   minVersion: 0,
   maxVersion: 2,
   async handle (ctx: RequestContext, req: DeleteRecordsRequest): Promise<Init<DeleteRecordsResponse>> {

@@ -4,7 +4,7 @@
 // GroupMetadata tombstone, written before the answer). Errors per group: INVALID_GROUP_ID (empty id),
 // GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP (members remain), NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS.
 // Gaps: none known.
-import type { DeleteGroupsRequest, DeleteGroupsResponse } from '../wire/generated/delete-groups.js'
+import { DeleteGroupsSpec, type DeleteGroupsRequest, type DeleteGroupsResponse } from '../wire/generated/delete-groups.js'
 import type { Init } from '../wire/types.js'
 import { ErrorCode } from '../wire/generated/errors.js'
 import type { Handler } from '../server/registry.js'
@@ -12,6 +12,7 @@ import type { RequestContext } from '../server/request-context.js'
 
 export const deleteGroupsHandler: Handler = {
   apiKey: 42,
+  spec: DeleteGroupsSpec,
   minVersion: 0,
   maxVersion: 2,
   async handle (ctx: RequestContext, req: DeleteGroupsRequest): Promise<Init<DeleteGroupsResponse>> {

@@ -6,7 +6,7 @@
 // without an offset succeed. Errors: INVALID_GROUP_ID, GROUP_ID_NOT_FOUND, NOT_COORDINATOR,
 // COORDINATOR_LOAD_IN_PROGRESS (top level); UNKNOWN_TOPIC_OR_PARTITION for unknown topics.
 // Gaps: none known.
-import type { OffsetDeleteRequest, OffsetDeleteResponse } from '../wire/generated/offset-delete.js'
+import { OffsetDeleteSpec, type OffsetDeleteRequest, type OffsetDeleteResponse } from '../wire/generated/offset-delete.js'
 import type { Init } from '../wire/types.js'
 import { ErrorCode } from '../wire/generated/errors.js'
 import type { Handler } from '../server/registry.js'
@@ -14,6 +14,7 @@ import type { RequestContext } from '../server/request-context.js'
 
 export const offsetDeleteHandler: Handler = {
   apiKey: 47,
+  spec: OffsetDeleteSpec,
   minVersion: 0,
   maxVersion: 0,
   async handle (ctx: RequestContext, req: OffsetDeleteRequest): Promise<Init<OffsetDeleteResponse>> {

@@ -18,6 +18,7 @@ import { offsetDeleteHandler } from './47-offset-delete.js'
 import { apiVersionsHandler } from './18-api-versions.js'
 import { createTopicsHandler } from './19-create-topics.js'
 import { deleteTopicsHandler } from './20-delete-topics.js'
+import { deleteRecordsHandler } from './21-delete-records.js'
 
 export function createRegistry (): HandlerRegistry {
   const registry = new HandlerRegistry()
@@ -37,6 +38,7 @@ export function createRegistry (): HandlerRegistry {
   registry.register(apiVersionsHandler(registry))
   registry.register(createTopicsHandler)
   registry.register(deleteTopicsHandler)
+  registry.register(deleteRecordsHandler)
   registry.register(deleteGroupsHandler)
   registry.register(offsetDeleteHandler)
   return registry

@@ -1,6 +1,6 @@
 // The one list of what this broker serves. ApiVersions is derived from it, so nothing is advertised that
 // has no handler, and dispatch refuses anything outside a handler's version range.
-import { apiSpec, type ApiSpec } from '../wire/generated/index.js'
+import type { ApiSpec } from '../wire/generated/api-spec.js'
 import type { RequestContext } from './request-context.js'
 
 /** Returned by a handler when the protocol sends no response (Produce with acks=0). */
@@ -12,6 +12,8 @@ export type HandlerResult = object | typeof NO_RESPONSE | typeof CLOSE_CONNECTIO
 
 export interface Handler {
   apiKey: number
+  /** The API's generated codecs; naming them here means a broker loads only the codecs it serves. */
+  spec: ApiSpec
   minVersion: number
   maxVersion: number
   /** Lowest version put in ApiVersions when it differs from what is served (Produce: Kafka advertises 0). */
@@ -19,21 +21,19 @@ export interface Handler {
   handle: (ctx: RequestContext, request: any) => HandlerResult | Promise<HandlerResult>
 }
 
-export interface RegisteredHandler extends Handler {
-  spec: ApiSpec
-}
+export type RegisteredHandler = Handler
 
 export class HandlerRegistry {
   private readonly byKey = new Map<number, RegisteredHandler>()
 
   register (h: Handler): void {
-    const spec = apiSpec(h.apiKey)
-    if (spec === undefined) throw new Error(`no generated codec for api key ${h.apiKey}`)
+    const spec = h.spec
+    if (spec.apiKey !== h.apiKey) throw new Error(`handler for api key ${h.apiKey} names the codecs of ${spec.name}`)
     if (h.minVersion < spec.minVersion || h.maxVersion > spec.maxVersion) {
       throw new Error(`${spec.name}: handler versions ${h.minVersion}-${h.maxVersion} outside the spec's ${spec.minVersion}-${spec.maxVersion}`)
     }
     if (this.byKey.has(h.apiKey)) throw new Error(`${spec.name} registered twice`)
-    this.byKey.set(h.apiKey, { ...h, spec })
+    this.byKey.set(h.apiKey, h)
   }
 
   get (apiKey: number): RegisteredHandler | undefined {

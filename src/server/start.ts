@@ -1,6 +1,7 @@
 // Wires a broker to its listener; used by the CLI and by tests that want an in-process broker.
 import type { BrokerConfig } from '../config/broker-config.js'
 import { Broker } from '../broker/broker.js'
+import { startLogMaintenance } from '../broker/log-maintenance.js'
 import { createRegistry } from '../handlers/index.js'
 import { KafkaServer } from './server.js'
 import { createLogger, type Logger } from './logger.js'
@@ -18,6 +19,8 @@ export interface RunningBroker {
 export async function startBroker (config: BrokerConfig, log: Logger = createLogger(config.str('samsa.log.level')!)): Promise<RunningBroker> {
   const started = Date.now()
   const broker = await Broker.open(config, log)
+  // Before listening, so the fsync durability policy covers the very first produce.
+  const maintenance = startLogMaintenance(broker)
   const registry = createRegistry()
   const server = new KafkaServer(broker, registry, log)
   const listener = config.listener
@@ -25,6 +28,7 @@ export async function startBroker (config: BrokerConfig, log: Logger = createLog
   try {
     bound = await server.listen({ host: listener.host, port: listener.port, maxRequestBytes: config.int('socket.request.max.bytes') })
   } catch (err) {
+    await maintenance.stop()
     await broker.close()
     throw err
   }
@@ -46,6 +50,7 @@ export async function startBroker (config: BrokerConfig, log: Logger = createLog
         // Parked JoinGroup/SyncGroup answers are completed (NOT_COORDINATOR) so in-flight requests drain.
         await broker.groups.close()
         await server.close(config.int('samsa.shutdown.timeout.ms'))
+        await maintenance.stop()
         await broker.close()
       })()
       return stopped

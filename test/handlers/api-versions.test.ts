@@ -8,9 +8,21 @@ const EXPECTED = [
   { apiKey: 1, minVersion: 4, maxVersion: 18 },
   { apiKey: 2, minVersion: 1, maxVersion: 11 },
   { apiKey: 3, minVersion: 0, maxVersion: 13 },
+  { apiKey: 8, minVersion: 2, maxVersion: 10 },
+  { apiKey: 9, minVersion: 1, maxVersion: 10 },
+  { apiKey: 10, minVersion: 0, maxVersion: 6 },
+  { apiKey: 11, minVersion: 0, maxVersion: 9 },
+  { apiKey: 12, minVersion: 0, maxVersion: 4 },
+  { apiKey: 13, minVersion: 0, maxVersion: 5 },
+  { apiKey: 14, minVersion: 0, maxVersion: 5 },
+  { apiKey: 15, minVersion: 0, maxVersion: 6 },
+  { apiKey: 16, minVersion: 0, maxVersion: 5 },
   { apiKey: 18, minVersion: 0, maxVersion: 4 },
   { apiKey: 19, minVersion: 2, maxVersion: 7 },
-  { apiKey: 20, minVersion: 1, maxVersion: 6 }
+  { apiKey: 20, minVersion: 1, maxVersion: 6 },
+  { apiKey: 21, minVersion: 0, maxVersion: 2 },
+  { apiKey: 42, minVersion: 0, maxVersion: 2 },
+  { apiKey: 47, minVersion: 0, maxVersion: 0 }
 ]
 
 const sw = { clientSoftwareName: 'samsa-test', clientSoftwareVersion: '1.0.0' }

@@ -39,8 +39,8 @@ t.test('an unknown api key closes the connection', async t => {
 t.test('a known api key that is not implemented closes the connection', async t => {
   const b = await startTestBroker(t)
   const c = await b.client()
-  // OffsetCommit (8) has a generated codec but no handler: not advertised, so not served.
-  c.writeRaw(frame(encodeRequest(8, 8, 3, { groupId: 'g', topics: [] })))
+  // InitProducerId (22) has a generated codec but no handler: not advertised, so not served.
+  c.writeRaw(frame(encodeRequest(22, 4, 3, { transactionalId: null, transactionTimeoutMs: 60000 })))
   t.ok(await c.closesWithin(2000))
 })
 
