@@ -18,6 +18,9 @@ import type { Logger } from '../server/logger.js'
 import { GroupCoordinator, coordinatorConfigFrom } from '../coordinator/group-coordinator.js'
 import { systemClock, type Clock } from '../coordinator/clock.js'
 
+/** How many partition logs start-up opens at once. */
+const OPEN_PARTITIONS_CONCURRENCY = 16
+
 export class Broker {
   readonly partitions = new Map<string, Partition>()
   advertisedHost: string
@@ -80,9 +83,17 @@ export class Broker {
         await rm(dir, { recursive: true, force: true })
       }
     }
-    for (const t of image.topicsByName.values()) {
-      for (const p of t.partitions) await this.openPartition(t, p.partition, p.leaderEpoch)
+    // Opening a log is mostly waiting on the disk (stats, index reads, fsyncs): a bounded number at
+    // a time overlaps those waits without holding thousands of files open at once.
+    const todo = [...image.topicsByName.values()].flatMap(t => t.partitions.map(p => ({ t, p })))
+    let next = 0
+    const opener = async (): Promise<void> => {
+      while (next < todo.length) {
+        const { t, p } = todo[next++]!
+        await this.openPartition(t, p.partition, p.leaderEpoch)
+      }
     }
+    await Promise.all(Array.from({ length: Math.min(OPEN_PARTITIONS_CONCURRENCY, todo.length) }, opener))
   }
 
   async openPartition (t: TopicImage, index: number, leaderEpoch: number): Promise<Partition> {
