@@ -3,8 +3,10 @@
 import { mkdir, writeFile, readFile, rm, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { BrokerConfig } from '../config/broker-config.js'
-import { parseValue, formatValue, type ConfigValue } from '../config/config-def.js'
-import { TOPIC_CONFIGS, topicConfigDef } from '../config/topic-config.js'
+import { parseValue, type ConfigValue } from '../config/config-def.js'
+import { topicConfigDef } from '../config/topic-config.js'
+import { brokerDefaultOf } from '../config/dynamic-broker-config.js'
+import { configLayers, topicConfigEntries } from './config-admin.js'
 import { LogManager } from '../log/log-manager.js'
 import type { LogOptions } from '../log/partition-log.js'
 import { topicLogOptions } from '../config/log-configs.js'
@@ -108,13 +110,16 @@ export class Broker {
     return this.partitions.get(`${topic}-${index}`)
   }
 
-  /** A topic config's effective value: the topic's override, else the broker synonym, else Kafka's default. */
-  topicConfig (t: TopicImage | undefined, name: string): ConfigValue | null {
+  /**
+   * A topic config's effective value: the topic's override, else its broker synonym (dynamic per-broker >
+   * dynamic cluster default > static, through Kafka's ms/minutes/hours chains), else Kafka's default.
+   */
+  topicConfig (t: { configs: ReadonlyMap<string, string> } | undefined, name: string): ConfigValue | null {
     const def = topicConfigDef(name)
     if (def === undefined) throw new Error(`unknown topic config ${name}`)
     const override = t?.configs.get(name)
     if (override !== undefined) return parseValue(def, override)
-    if (def.brokerSynonym !== undefined) return this.config.get(def.brokerSynonym)
+    if (def.brokerSynonym !== undefined) return brokerDefaultOf(configLayers(this), def.brokerSynonym)
     return def.default === null ? null : parseValue(def, def.default)
   }
 
@@ -130,14 +135,7 @@ export class Broker {
 
   /** Every topic config with its value and where it came from, as CreateTopics v5+ and DescribeConfigs report them. */
   describeTopicConfigs (t: { configs: Map<string, string> }): { name: string, value: string | null, source: number, readOnly: boolean, sensitive: boolean }[] {
-    return TOPIC_CONFIGS.map(def => {
-      const override = t.configs.get(def.name)
-      if (override !== undefined) return { name: def.name, value: override, source: CONFIG_SOURCE.DYNAMIC_TOPIC_CONFIG, readOnly: false, sensitive: false }
-      if (def.brokerSynonym !== undefined && this.config.explicit.has(def.brokerSynonym)) {
-        return { name: def.name, value: formatValue(this.config.get(def.brokerSynonym)), source: CONFIG_SOURCE.STATIC_BROKER_CONFIG, readOnly: false, sensitive: false }
-      }
-      return { name: def.name, value: def.default, source: CONFIG_SOURCE.DEFAULT_CONFIG, readOnly: false, sensitive: false }
-    })
+    return topicConfigEntries(this, t.configs, false, false).map(e => ({ name: e.name, value: e.value, source: e.configSource, readOnly: e.readOnly, sensitive: e.isSensitive }))
   }
 
   async closePartitionsOf (topic: TopicImage): Promise<void> {
@@ -159,19 +157,6 @@ export class Broker {
     await this.metadata.close()
   }
 }
-
-/** DescribeConfigsResponse ConfigSource values. */
-export const CONFIG_SOURCE = {
-  UNKNOWN: 0,
-  DYNAMIC_TOPIC_CONFIG: 1,
-  DYNAMIC_BROKER_CONFIG: 2,
-  DYNAMIC_DEFAULT_BROKER_CONFIG: 3,
-  STATIC_BROKER_CONFIG: 4,
-  DEFAULT_CONFIG: 5,
-  DYNAMIC_BROKER_LOGGER_CONFIG: 6,
-  CLIENT_METRICS_CONFIG: 7,
-  GROUP_CONFIG: 8
-} as const
 
 // Kafka writes partition.metadata in each partition directory so a directory can be matched to its topic id.
 async function writePartitionMetadata (dir: string, topicId: string): Promise<void> {

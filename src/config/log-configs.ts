@@ -13,7 +13,17 @@ export const LOG_BROKER_CONFIGS: readonly ConfigDef[] = [
   { name: 'log.cleaner.enable', type: 'boolean', default: 'true' },
   { name: 'log.cleaner.backoff.ms', type: 'long', default: '15000', validate: atLeast(0n) },
   { name: 'log.cleaner.dedupe.buffer.size', type: 'long', default: '134217728' },
-  { name: 'log.cleaner.io.buffer.load.factor', type: 'double', default: '0.9' }
+  { name: 'log.cleaner.io.buffer.load.factor', type: 'double', default: '0.9' },
+  // Kafka leaves the millisecond forms unset so the coarser units behind them apply (KafkaConfig's
+  // logRetentionTimeMillis and friends); dynamic-broker-config.ts resolves the chain.
+  { name: 'log.retention.ms', type: 'long', default: null, validate: atLeast(-1n) },
+  { name: 'log.retention.minutes', type: 'int', default: null },
+  { name: 'log.retention.hours', type: 'int', default: '168' },
+  { name: 'log.roll.ms', type: 'long', default: null, validate: atLeast(1n) },
+  { name: 'log.roll.hours', type: 'int', default: '168', validate: atLeast(1) },
+  { name: 'log.roll.jitter.ms', type: 'long', default: null, validate: atLeast(0n) },
+  { name: 'log.roll.jitter.hours', type: 'int', default: '0', validate: atLeast(0) },
+  { name: 'log.flush.interval.ms', type: 'long', default: null, validate: atLeast(0n) }
 ]
 
 /** Kafka's offset map entry: a 16-byte MD5 of the key plus an 8-byte offset. */

@@ -19,6 +19,9 @@ import { apiVersionsHandler } from './18-api-versions.js'
 import { createTopicsHandler } from './19-create-topics.js'
 import { deleteTopicsHandler } from './20-delete-topics.js'
 import { deleteRecordsHandler } from './21-delete-records.js'
+import { describeConfigsHandler } from './32-describe-configs.js'
+import { alterConfigsHandler } from './33-alter-configs.js'
+import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs.js'
 
 export function createRegistry (): HandlerRegistry {
   const registry = new HandlerRegistry()
@@ -39,6 +42,9 @@ export function createRegistry (): HandlerRegistry {
   registry.register(createTopicsHandler)
   registry.register(deleteTopicsHandler)
   registry.register(deleteRecordsHandler)
+  registry.register(describeConfigsHandler)
+  registry.register(alterConfigsHandler)
+  registry.register(incrementalAlterConfigsHandler)
   registry.register(deleteGroupsHandler)
   registry.register(offsetDeleteHandler)
   return registry

@@ -21,7 +21,10 @@ const EXPECTED = [
   { apiKey: 19, minVersion: 2, maxVersion: 7 },
   { apiKey: 20, minVersion: 1, maxVersion: 6 },
   { apiKey: 21, minVersion: 0, maxVersion: 2 },
+  { apiKey: 32, minVersion: 1, maxVersion: 4 },
+  { apiKey: 33, minVersion: 0, maxVersion: 2 },
   { apiKey: 42, minVersion: 0, maxVersion: 2 },
+  { apiKey: 44, minVersion: 0, maxVersion: 1 },
   { apiKey: 47, minVersion: 0, maxVersion: 0 }
 ]
 

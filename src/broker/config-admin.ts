@@ -1,0 +1,417 @@
+// DescribeConfigs, AlterConfigs and IncrementalAlterConfigs for TOPIC, BROKER and BROKER_LOGGER resources,
+// as Kafka 4.x splits them: the broker's preprocessing (ConfigAdminManager: duplicates, nulls, broker
+// names, dynamic-config validation, log levels) and the controller's step (ConfigurationControlManager:
+// the incremental operations, topic existence and LogConfig validation, ConfigRecords). Changes are
+// ConfigRecords through the controller, so they are in the image (and thus live) when the answer goes out,
+// and replayed from the metadata log after a restart. Log levels are not persisted, as in Kafka.
+import { ErrorCode, ERRORS } from '../wire/generated/errors.js'
+import { ConfigError, formatValue, parseValue, type ConfigDef, type ConfigType } from '../config/config-def.js'
+import { TOPIC_CONFIGS, topicConfigDef, validateTopicConfigs } from '../config/topic-config.js'
+import { BROKER_CONFIGS, brokerConfigDef } from '../config/broker-config.js'
+import { TOPIC_CONFIG_DOCS, brokerDoc } from '../config/config-docs.js'
+import {
+  SOURCE, DYNAMIC_BROKER_CONFIGS, brokerConfigSynonyms, configSynonyms, layeredValue,
+  type ConfigLayers, type Synonym
+} from '../config/dynamic-broker-config.js'
+import { topicNameError } from './topic-names.js'
+import { TOPIC_RESOURCE, BROKER_RESOURCE, type MetadataRecord, type MetadataImage } from '../metadata/image.js'
+import type { Broker } from './broker.js'
+
+export const BROKER_LOGGER_RESOURCE = 8
+export const CLIENT_METRICS_RESOURCE = 16
+export const GROUP_RESOURCE = 32
+const KNOWN_RESOURCE_TYPES = new Set([TOPIC_RESOURCE, BROKER_RESOURCE, BROKER_LOGGER_RESOURCE, CLIENT_METRICS_RESOURCE, GROUP_RESOURCE])
+
+export const OP = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const
+const OP_NAMES = ['SET', 'DELETE', 'APPEND', 'SUBTRACT']
+
+/** The one logger samsa has (pino's root; connection and coordinator loggers inherit its level). */
+export const ROOT_LOGGER = 'root'
+const KAFKA_LEVELS = ['FATAL', 'ERROR', 'WARN', 'INFO', 'DEBUG', 'TRACE']
+
+export class ConfigApiError extends Error {
+  constructor (readonly code: number, message: string | null) { super(message ?? '') }
+  get errorMessage (): string | null { return this.message === '' ? null : this.message }
+}
+const invalidRequest = (m: string): ConfigApiError => new ConfigApiError(ErrorCode.INVALID_REQUEST, m)
+const invalidConfig = (m: string): ConfigApiError => new ConfigApiError(ErrorCode.INVALID_CONFIG, m)
+
+export interface ConfigEntry {
+  name: string
+  value: string | null
+  readOnly: boolean
+  configSource: number
+  isSensitive: boolean
+  synonyms: Synonym[]
+  configType: number
+  documentation: string | null
+}
+
+export interface DescribeResource { resourceType: number, resourceName: string, configurationKeys: string[] | null }
+export interface DescribeResult { errorCode: number, errorMessage: string | null, resourceType: number, resourceName: string, configs: ConfigEntry[] }
+
+/** DescribeConfigsResponse ConfigType ids. */
+function configTypeId (t: ConfigType | undefined): number {
+  switch (t) {
+    case 'boolean': return 1
+    case 'string': return 2
+    case 'int': return 3
+    case 'long': return 5
+    case 'double': return 6
+    case 'list': return 7
+    case 'password': return 9
+    default: return 0
+  }
+}
+
+export function configLayers (broker: Broker, image: MetadataImage = broker.metadata.image): ConfigLayers {
+  const empty = new Map<string, string>()
+  return {
+    perBroker: image.otherConfigs.get(`${BROKER_RESOURCE}:${broker.nodeId}`) ?? empty,
+    clusterDefault: image.otherConfigs.get(`${BROKER_RESOURCE}:`) ?? empty,
+    static: broker.config
+  }
+}
+
+/** Every config of a topic (overrides in `overrides`), with Kafka's sources and synonyms. */
+export function topicConfigEntries (broker: Broker, overrides: ReadonlyMap<string, string>, includeSynonyms: boolean, includeDocumentation: boolean, layers = configLayers(broker)): ConfigEntry[] {
+  return TOPIC_CONFIGS.map(def => {
+    const override = overrides.get(def.name)
+    const value = formatValue(broker.topicConfig({ configs: overrides }, def.name))
+    const all = def.brokerSynonym === undefined ? [] : configSynonyms(layers, def.brokerSynonym, brokerConfigSynonyms(def.brokerSynonym), false)
+    if (override !== undefined) all.unshift({ name: def.name, value, source: SOURCE.DYNAMIC_TOPIC_CONFIG })
+    return {
+      name: def.name,
+      value,
+      readOnly: false,
+      configSource: all[0]?.source ?? SOURCE.DEFAULT_CONFIG,
+      isSensitive: false,
+      synonyms: includeSynonyms ? all : [],
+      configType: configTypeId(def.type),
+      documentation: includeDocumentation ? TOPIC_CONFIG_DOCS[def.name] ?? null : null
+    }
+  })
+}
+
+const topicSynonymOf = new Map(TOPIC_CONFIGS.flatMap(d => d.brokerSynonym === undefined ? [] : [[d.brokerSynonym, d.name] as const]))
+
+function brokerEntry (layers: ConfigLayers, name: string, value: string | null, perBroker: boolean, includeSynonyms: boolean, includeDocumentation: boolean): ConfigEntry {
+  const def = brokerConfigDef(name)
+  const sensitive = def?.type === 'password'
+  const all = configSynonyms(layers, name, brokerConfigSynonyms(name), sensitive)
+    .filter(s => perBroker || s.source === SOURCE.DYNAMIC_DEFAULT_BROKER_CONFIG)
+  return {
+    name,
+    value: sensitive ? null : value,
+    readOnly: !DYNAMIC_BROKER_CONFIGS.has(name),
+    configSource: all[0]?.source ?? SOURCE.DEFAULT_CONFIG,
+    isSensitive: sensitive,
+    synonyms: includeSynonyms ? all : [],
+    configType: configTypeId(def?.type),
+    documentation: includeDocumentation ? brokerDoc(name, topicSynonymOf.get(name)) : null
+  }
+}
+
+function parseNodeId (name: string, what: 'Broker' | 'Node'): number {
+  if (!/^[+-]?\d+$/.test(name.trim()) || Math.abs(Number(name)) > 0x7fffffff) throw invalidRequest(`${what} id must be an integer, but it is: ${name}`)
+  return Number(name)
+}
+
+/** Kafka's level names for pino's. */
+function kafkaLevel (pinoLevel: string): string {
+  return pinoLevel === 'silent' ? 'OFF' : pinoLevel.toUpperCase()
+}
+
+function describeOne (broker: Broker, r: DescribeResource, includeSynonyms: boolean, includeDocumentation: boolean): ConfigEntry[] {
+  const layers = configLayers(broker)
+  switch (r.resourceType) {
+    case TOPIC_RESOURCE: {
+      const err = topicNameError(r.resourceName)
+      if (err !== undefined) throw new ConfigApiError(ErrorCode.INVALID_TOPIC_EXCEPTION, err)
+      const t = broker.metadata.image.topicsByName.get(r.resourceName)
+      if (t === undefined) throw new ConfigApiError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, null)
+      return topicConfigEntries(broker, t.configs, includeSynonyms, includeDocumentation, layers)
+    }
+    case BROKER_RESOURCE: {
+      if (r.resourceName === '') {
+        return [...layers.clusterDefault].sort(([a], [b]) => a.localeCompare(b))
+          .map(([name, value]) => brokerEntry(layers, name, value, false, includeSynonyms, includeDocumentation))
+      }
+      if (parseNodeId(r.resourceName, 'Broker') !== broker.nodeId) {
+        throw invalidRequest(`Unexpected broker id, expected ${broker.nodeId} or empty string, but received ${r.resourceName}`)
+      }
+      // Custom (unknown) names set dynamically are reported too, as Kafka reports its config's originals.
+      const names = new Set([...BROKER_CONFIGS.map(d => d.name), ...layers.clusterDefault.keys(), ...layers.perBroker.keys()])
+      return [...names].sort().map(name => {
+        const def = brokerConfigDef(name)
+        const value = def === undefined ? layers.perBroker.get(name) ?? layers.clusterDefault.get(name) ?? null : formatValue(layeredValue(layers, name))
+        return brokerEntry(layers, name, value, true, includeSynonyms, includeDocumentation)
+      })
+    }
+    case BROKER_LOGGER_RESOURCE:
+      if (r.resourceName === '') throw invalidRequest('Broker id must not be empty')
+      if (parseNodeId(r.resourceName, 'Broker') !== broker.nodeId) throw invalidRequest(`Unexpected broker id, expected ${broker.nodeId} but received ${r.resourceName}`)
+      return [{
+        name: ROOT_LOGGER,
+        value: kafkaLevel(broker.log.level),
+        readOnly: false,
+        configSource: SOURCE.DYNAMIC_BROKER_LOGGER_CONFIG,
+        isSensitive: false,
+        synonyms: [],
+        configType: 0,
+        documentation: null
+      }]
+    default:
+      throw invalidRequest(`Unsupported resource type: ${resourceTypeName(r.resourceType)}`)
+  }
+}
+
+function resourceTypeName (t: number): string {
+  switch (t) {
+    case CLIENT_METRICS_RESOURCE: return 'CLIENT_METRICS'
+    case GROUP_RESOURCE: return 'GROUP'
+    default: return 'UNKNOWN'
+  }
+}
+
+export function describeConfigs (broker: Broker, resources: DescribeResource[], includeSynonyms: boolean, includeDocumentation: boolean): DescribeResult[] {
+  // Kafka sorts resources by type before it looks at them, and an unknown type fails the whole request.
+  if (resources.some(r => !KNOWN_RESOURCE_TYPES.has(r.resourceType))) {
+    return resources.map(r => ({ errorCode: ErrorCode.INVALID_REQUEST, errorMessage: defaultMessage(ErrorCode.INVALID_REQUEST), resourceType: r.resourceType, resourceName: r.resourceName, configs: [] }))
+  }
+  return resources.map(r => {
+    try {
+      const entries = describeOne(broker, r, includeSynonyms, includeDocumentation)
+      const keys = r.configurationKeys
+      return { errorCode: 0, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName, configs: keys === null ? entries : entries.filter(e => keys.includes(e.name)) }
+    } catch (e) {
+      if (!(e instanceof ConfigApiError)) throw e
+      return { errorCode: e.code, errorMessage: e.errorMessage, resourceType: r.resourceType, resourceName: r.resourceName, configs: [] }
+    }
+  })
+}
+
+function defaultMessage (code: number): string | null {
+  return ERRORS.find(e => e.code === code)?.message ?? null
+}
+
+// ---- altering
+
+export interface AlterOp { name: string, op: number, value: string | null }
+export interface AlterResource { resourceType: number, resourceName: string, configs: AlterOp[] }
+export interface AlterResult { errorCode: number, errorMessage: string | null, resourceType: number, resourceName: string }
+
+/** The new override set of a resource after the operations (null value: removed). */
+type Plan = (current: ReadonlyMap<string, string>) => Map<string, string>
+
+/** LIST configs APPEND to, starting from the schema default when unset (ConfigurationControlManager.getParts). */
+function listParts (current: string | undefined, def: ConfigDef | undefined): string[] {
+  const v = current ?? def?.default ?? ''
+  return v === '' ? [] : v.split(',')
+}
+
+function incrementalTopicPlan (ops: AlterOp[]): Plan {
+  return current => {
+    const next = new Map(current)
+    for (const o of ops) {
+      const def = topicConfigDef(o.name)
+      switch (o.op) {
+        case OP.SET: next.set(o.name, o.value!); break
+        case OP.DELETE: next.delete(o.name); break
+        case OP.APPEND: case OP.SUBTRACT: {
+          if (def?.type !== 'list') throw invalidConfig(`Can't ${OP_NAMES[o.op]} to key ${o.name} because its type is not LIST.`)
+          const parts = listParts(next.get(o.name), def)
+          for (const v of o.value!.split(',')) {
+            if (o.op === OP.APPEND) { if (!parts.includes(v)) parts.push(v) } else {
+              const i = parts.indexOf(v)
+              if (i !== -1) parts.splice(i, 1)
+            }
+          }
+          next.set(o.name, parts.join(','))
+          break
+        }
+      }
+    }
+    return next
+  }
+}
+
+function incrementalBrokerPlan (ops: AlterOp[]): Plan {
+  return current => {
+    const next = new Map(current)
+    for (const o of ops) {
+      const def = brokerConfigDef(o.name)
+      switch (o.op) {
+        case OP.SET: next.set(o.name, o.value!); break
+        case OP.DELETE: next.delete(o.name); break
+        case OP.APPEND: case OP.SUBTRACT: {
+          const word = o.op === OP.APPEND ? 'append' : 'subtract'
+          if (def === undefined) throw invalidConfig(`Unknown config name: ${o.name}`)
+          if (def.type !== 'list') throw invalidRequest(`Config value ${word} is not allowed for config key: ${o.name}`)
+          // Kafka's prepareIncrementalConfigs: APPEND starts from the default, SUBTRACT from what is set.
+          const old = next.get(o.name) ?? (o.op === OP.APPEND ? def.default ?? '' : '')
+          const parts = old === '' ? [] : old.split(',')
+          const given = o.value!.split(',')
+          const out = o.op === OP.APPEND ? [...parts, ...given] : parts.filter(p => !given.includes(p))
+          next.set(o.name, out.join(','))
+          break
+        }
+      }
+    }
+    return next
+  }
+}
+
+const replacePlan = (ops: AlterOp[]): Plan => () => new Map(ops.map(o => [o.name, o.value!]))
+
+function validateTopicSet (configs: ReadonlyMap<string, string>): void {
+  try {
+    const parsed = validateTopicConfigs(configs)
+    const min = parsed.get('min.compaction.lag.ms') ?? BigInt(topicConfigDef('min.compaction.lag.ms')!.default!)
+    const max = parsed.get('max.compaction.lag.ms') ?? BigInt(topicConfigDef('max.compaction.lag.ms')!.default!)
+    if ((min as bigint) > (max as bigint)) throw new ConfigError(`conflict topic config setting min.compaction.lag.ms (${min}) > max.compaction.lag.ms (${max})`)
+  } catch (e) {
+    if (e instanceof ConfigError) throw invalidConfig(e.message)
+    throw e
+  }
+}
+
+/** Kafka's DynamicBrokerConfig.validateConfigs over the resource's whole resulting set; failures are INVALID_REQUEST. */
+function validateBrokerSet (configs: ReadonlyMap<string, string>): void {
+  const names = [...configs.keys()]
+  const nonDynamic = names.filter(n => brokerConfigDef(n) !== undefined && !DYNAMIC_BROKER_CONFIGS.has(n))
+  if (nonDynamic.length > 0) throw invalidRequest(`Cannot update these configs dynamically: [${nonDynamic.join(', ')}]`)
+  for (const [n, v] of configs) {
+    const def = brokerConfigDef(n)
+    if (def === undefined) continue
+    try {
+      parseValue(def, v)
+    } catch (e) {
+      if (e instanceof ConfigError) throw invalidRequest(e.message)
+      throw e
+    }
+  }
+}
+
+function brokerResourceName (broker: Broker, name: string): void {
+  if (name === '') return
+  if (parseNodeId(name, 'Node') !== broker.nodeId) throw invalidRequest(`Unexpected broker id, expected ${broker.nodeId}, but received ${name}`)
+}
+
+function applyLoggerOps (broker: Broker, r: AlterResource, validateOnly: boolean): void {
+  if (!/^[+-]?\d+$/.test(r.resourceName)) throw invalidRequest(`Node id must be an integer, but it is: ${r.resourceName}`)
+  if (Number(r.resourceName) !== broker.nodeId) throw invalidRequest(`Unexpected node id. Expected ${broker.nodeId}, but received ${r.resourceName}`)
+  let level: string | undefined
+  for (const o of r.configs) {
+    const exists = (): void => { if (o.name !== ROOT_LOGGER) throw invalidConfig(`Logger ${o.name} does not exist!`) }
+    switch (o.op) {
+      case OP.SET:
+        exists()
+        if (!KAFKA_LEVELS.includes(o.value!)) throw invalidConfig(`Cannot set the log level of ${o.name} to ${o.value} as it is not a supported log level. Valid log levels are ${KAFKA_LEVELS.join(', ')}`)
+        level = o.value!.toLowerCase()
+        break
+      case OP.DELETE:
+        exists()
+        throw invalidRequest(`Removing the log level on the root logger (${ROOT_LOGGER}) is not allowed`)
+      case OP.APPEND: case OP.SUBTRACT:
+        throw invalidRequest(`${OP_NAMES[o.op]} operation is not allowed for the BROKER_LOGGER resource`)
+      default:
+        throw invalidRequest(`Unknown operation type ${o.op} is not allowed for the BROKER_LOGGER resource`)
+    }
+  }
+  if (!validateOnly && level !== undefined) {
+    broker.log.level = level
+    broker.log.info({ level }, 'log level changed')
+  }
+}
+
+/** The broker's preprocessing checks common to both alter APIs. */
+function preprocess (r: AlterResource, incremental: boolean): void {
+  const names = r.configs.map(c => c.name)
+  if (new Set(names).size !== names.length) throw invalidRequest('Error due to duplicate config keys')
+  const nulls = r.configs.filter(c => c.value === null && (!incremental || c.op !== OP.DELETE)).map(c => c.name)
+  if (nulls.length > 0) throw invalidRequest(`Null value not supported for : ${nulls.join(', ')}`)
+  for (const c of r.configs) if (c.op < 0 || c.op > 3) throw invalidRequest(`Unknown operations type ${c.op}`)
+}
+
+async function alterOne (broker: Broker, r: AlterResource, incremental: boolean, validateOnly: boolean): Promise<void> {
+  preprocess(r, incremental)
+  let plan: Plan
+  let validate: (c: ReadonlyMap<string, string>) => void
+  switch (r.resourceType) {
+    case TOPIC_RESOURCE: {
+      const err = topicNameError(r.resourceName)
+      if (err !== undefined) throw new ConfigApiError(ErrorCode.INVALID_TOPIC_EXCEPTION, err)
+      plan = incremental ? incrementalTopicPlan(r.configs) : replacePlan(r.configs)
+      validate = validateTopicSet
+      break
+    }
+    case BROKER_RESOURCE:
+      brokerResourceName(broker, r.resourceName)
+      plan = incremental ? incrementalBrokerPlan(r.configs) : replacePlan(r.configs)
+      validate = validateBrokerSet
+      break
+    case BROKER_LOGGER_RESOURCE:
+      if (!incremental) throw invalidRequest(`Unknown resource type ${r.resourceType}`)
+      applyLoggerOps(broker, r, validateOnly)
+      return
+    case CLIENT_METRICS_RESOURCE: case GROUP_RESOURCE:
+      throw invalidRequest(`Unsupported resource type: ${resourceTypeName(r.resourceType)}`)
+    default:
+      throw invalidRequest(`Unknown resource type ${r.resourceType}`)
+  }
+  await broker.controller.run(image => {
+    let current: ReadonlyMap<string, string>
+    if (r.resourceType === TOPIC_RESOURCE) {
+      const t = image.topicsByName.get(r.resourceName)
+      if (t === undefined) throw new ConfigApiError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${r.resourceName}' does not exist.`)
+      current = t.configs
+    } else {
+      current = image.otherConfigs.get(`${r.resourceType}:${r.resourceName}`) ?? new Map()
+    }
+    const next = plan(current)
+    validate(next)
+    const records: MetadataRecord[] = []
+    const record = (name: string, value: string | null): void => {
+      records.push({ type: 'ConfigRecord', data: { resourceType: r.resourceType, resourceName: r.resourceName, name, value } })
+    }
+    for (const [name, value] of next) {
+      // Broker configs are always written, as Kafka does, so a broker re-reads them even when unchanged.
+      if (current.get(name) !== value || r.resourceType === BROKER_RESOURCE) record(name, value)
+    }
+    for (const name of current.keys()) if (!next.has(name)) record(name, null)
+    return { records: validateOnly ? [] : records, result: undefined }
+  })
+}
+
+async function alterAll (broker: Broker, resources: AlterResource[], incremental: boolean, validateOnly: boolean): Promise<AlterResult[]> {
+  const counts = new Map<string, number>()
+  const key = (r: AlterResource): string => `${r.resourceType}:${r.resourceName}`
+  for (const r of resources) counts.set(key(r), (counts.get(key(r)) ?? 0) + 1)
+  const out: AlterResult[] = []
+  for (const r of resources) {
+    const base = { resourceType: r.resourceType, resourceName: r.resourceName }
+    if (counts.get(key(r))! > 1) {
+      out.push({ ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Each resource must appear at most once.' })
+      continue
+    }
+    try {
+      await alterOne(broker, r, incremental, validateOnly)
+      out.push({ ...base, errorCode: 0, errorMessage: null })
+    } catch (e) {
+      if (!(e instanceof ConfigApiError)) throw e
+      out.push({ ...base, errorCode: e.code, errorMessage: e.errorMessage })
+    }
+  }
+  return out
+}
+
+/** AlterConfigs: the given configs replace every override of the resource. */
+export async function alterConfigs (broker: Broker, resources: { resourceType: number, resourceName: string, configs: { name: string, value: string | null }[] }[], validateOnly: boolean): Promise<AlterResult[]> {
+  return await alterAll(broker, resources.map(r => ({ ...r, configs: r.configs.map(c => ({ ...c, op: OP.SET })) })), false, validateOnly)
+}
+
+/** IncrementalAlterConfigs: SET, DELETE, APPEND and SUBTRACT on single keys. */
+export async function incrementalAlterConfigs (broker: Broker, resources: { resourceType: number, resourceName: string, configs: { name: string, configOperation: number, value: string | null }[] }[], validateOnly: boolean): Promise<AlterResult[]> {
+  return await alterAll(broker, resources.map(r => ({ ...r, configs: r.configs.map(c => ({ name: c.name, op: c.configOperation, value: c.value })) })), true, validateOnly)
+}

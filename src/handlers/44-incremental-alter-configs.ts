@@ -1,0 +1,29 @@
+// IncrementalAlterConfigs (key 44), versions 0–1.
+//
+// Behaviour: SET, DELETE, APPEND and SUBTRACT on single keys of a TOPIC or BROKER resource; APPEND and
+// SUBTRACT only on LIST configs (a topic starts from the config's default when unset, as Kafka's
+// controller does; a broker APPEND from the default, SUBTRACT from what is set). The resulting set is
+// validated (topics INVALID_CONFIG, brokers INVALID_REQUEST for static configs or bad values) and written
+// as ConfigRecords, so it applies to the next request and survives a restart; validateOnly only checks.
+// BROKER_LOGGER "<node id>" sets the root logger's level live (FATAL…TRACE); levels are not persisted,
+// DELETE on root and APPEND/SUBTRACT are INVALID_REQUEST, as in Kafka.
+// Gaps: no AlterConfigPolicy, no authorization; GROUP and CLIENT_METRICS resources are INVALID_REQUEST.
+import { IncrementalAlterConfigsSpec, type IncrementalAlterConfigsRequest, type IncrementalAlterConfigsResponse } from '../wire/generated/incremental-alter-configs.js'
+import type { Init } from '../wire/types.js'
+import type { Handler } from '../server/registry.js'
+import type { RequestContext } from '../server/request-context.js'
+import { incrementalAlterConfigs } from '../broker/config-admin.js'
+
+export const incrementalAlterConfigsHandler: Handler = {
+  apiKey: 44,
+  spec: IncrementalAlterConfigsSpec,
+  minVersion: 0,
+  maxVersion: 1,
+  async handle (ctx: RequestContext, req: IncrementalAlterConfigsRequest): Promise<Init<IncrementalAlterConfigsResponse>> {
+    const responses = await incrementalAlterConfigs(ctx.broker, req.resources, req.validateOnly)
+    if (!req.validateOnly) {
+      for (const r of responses) if (r.errorCode === 0) ctx.log.info({ resourceType: r.resourceType, resourceName: r.resourceName }, 'configs altered')
+    }
+    return { throttleTimeMs: 0, responses }
+  }
+}
