@@ -31,6 +31,9 @@ auto.create.topics.enable, num.partitions, default.replication.factor, delete.to
 message.max.bytes, socket.request.max.bytes, log.segment.bytes, log.message.timestamp.type, the other
 topic-config defaults (log.retention.ms, compression.type, min.insync.replicas, ...), and samsa.log.level.
 
+Client commands (topic, produce, consume, group, cluster, config) talk to any Kafka broker: see
+samsa help.
+
 On start samsa prints one line, "samsa ready on HOST:PORT (data dir DIR)", to stdout; logs are JSON on
 stderr. SIGINT or SIGTERM shut it down cleanly.
 `

@@ -7,13 +7,34 @@ import { ConfigError } from '../config/config-def.js'
 import { PropertiesError } from '../config/properties.js'
 import { startBroker } from '../server/start.js'
 import { MetaPropertiesError } from '../broker/meta-properties.js'
+import { isClientCommand, runClientCommand } from './commands/index.js'
+import type { Io } from './commands/common.js'
 
 function version (): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
   return pkg.version
 }
 
+/** The real process as the client commands' I/O; the first SIGINT/SIGTERM ends a consume cleanly. */
+function processIo (): Io {
+  const abort = new AbortController()
+  const onSignal = (): void => {
+    if (abort.signal.aborted) process.exit(130)
+    abort.abort()
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    get stdin () { return process.stdin },
+    env: process.env,
+    signal: abort.signal
+  }
+}
+
 export async function main (argv: string[]): Promise<number | undefined> {
+  if (isClientCommand(argv[0])) return await runClientCommand(argv, processIo())
   let config: BrokerConfig
   try {
     const cmd = parseCommand(argv)

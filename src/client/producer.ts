@@ -43,6 +43,7 @@ export class Producer {
   private queuedBytes = new Map<number, number>()
   private timer: NodeJS.Timeout | null = null
   private flushing: Promise<void> = Promise.resolve()
+  private readonly routing = new Set<Promise<void>>()
   private sticky = -1
   private stickyBytes = 0
   private readonly codec: number
@@ -63,9 +64,20 @@ export class Producer {
   }
 
   /** Queues a record; resolves once the broker has it (immediately after sending with acks=0). */
-  async send (record: ProduceRecord): Promise<ProducedRecord> {
+  send (record: ProduceRecord): Promise<ProducedRecord> {
     this.meta ??= this.client.topic(this.topic)
-    const meta = await this.meta
+    let routed!: () => void
+    const routing = new Promise<void>(resolve => { routed = resolve })
+    this.routing.add(routing)
+    const result = this.route(record)
+    result.then(routed, routed)
+    void routing.then(() => this.routing.delete(routing))
+    return result.then(async q => await q.done)
+  }
+
+  /** Resolves (once the record is queued) to the promise of its result. */
+  private async route (record: ProduceRecord): Promise<{ done: Promise<ProducedRecord> }> {
+    const meta = await this.meta!
     const n = meta.partitions.size
     const size = (record.key?.length ?? 0) + (record.value?.length ?? 0) + 16
     let partition: number
@@ -82,7 +94,7 @@ export class Producer {
       partition = this.sticky
       this.stickyBytes += size
     }
-    return await new Promise<ProducedRecord>((resolve, reject) => {
+    const done = new Promise<ProducedRecord>((resolve, reject) => {
       const q = this.queues.get(partition) ?? []
       q.push({ record, size, resolve, reject })
       this.queues.set(partition, q)
@@ -91,16 +103,18 @@ export class Producer {
       if (bytes >= this.batchBytes) void this.flush()
       else this.timer ??= setTimeout(() => { void this.flush() }, this.lingerMs)
     })
+    return { done }
   }
 
-  /** Sends everything queued; resolves when those requests are answered. */
-  flush (): Promise<void> {
+  /** Sends everything sent so far; resolves when those requests are answered. */
+  async flush (): Promise<void> {
+    while (this.routing.size > 0) await Promise.all([...this.routing])
     if (this.timer !== null) { clearTimeout(this.timer); this.timer = null }
     const batch = new Map(this.queues)
     this.queues.clear()
     this.queuedBytes.clear()
-    this.flushing = this.flushing.then(() => this.sendAll(batch))
-    return this.flushing
+    this.flushing = this.flushing.then(async () => await this.sendAll(batch))
+    await this.flushing
   }
 
   private async sendAll (batch: Map<number, Queued[]>): Promise<void> {
