@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // `npm run bench`: runs each benchmark in its own Node process (tsx loader) and lets it print its
-// numbers. Arguments pick benchmarks by name (startup, throughput); --quick shrinks throughput.
+// numbers. Arguments pick benchmarks by name (see `all`); --quick shrinks the longer ones.
 import { spawnSync } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const here = dirname(fileURLToPath(import.meta.url))
-const all = ['startup', 'throughput']
+const all = ['startup', 'startup-partitions', 'throughput', 'durability', 'groups', 'log', 'log-compaction', 'codecs']
 const args = process.argv.slice(2)
 const flags = args.filter((a) => a.startsWith('--'))
 const picked = args.filter((a) => !a.startsWith('--'))
