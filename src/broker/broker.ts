@@ -15,7 +15,7 @@ import { Controller } from '../metadata/controller.js'
 import type { TopicImage } from '../metadata/image.js'
 import { loadOrCreateMetaProperties } from './meta-properties.js'
 import { Partition } from './partition.js'
-import { METADATA_VERSION_LEVEL } from './features.js'
+import { METADATA_VERSION_LEVEL, GROUP_VERSION_LEVEL } from './features.js'
 import type { Logger } from '../server/logger.js'
 import { GroupCoordinator, coordinatorConfigFrom } from '../coordinator/group-coordinator.js'
 import { systemClock, type Clock } from '../coordinator/clock.js'
@@ -56,6 +56,14 @@ export class Broker {
     if (!metadata.image.features.has('metadata.version')) {
       await controller.run(() => ({
         records: [{ type: 'FeatureLevelRecord', data: { name: 'metadata.version', featureLevel: METADATA_VERSION_LEVEL } }],
+        result: undefined
+      }))
+    }
+    // Kafka 4.x formats new clusters with group.version=1 (KIP-848 consumer groups); data dirs written
+    // before samsa served them get it too, so their clients may use the consumer protocol.
+    if (!metadata.image.features.has('group.version')) {
+      await controller.run(() => ({
+        records: [{ type: 'FeatureLevelRecord', data: { name: 'group.version', featureLevel: GROUP_VERSION_LEVEL } }],
         result: undefined
       }))
     }

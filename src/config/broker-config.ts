@@ -37,6 +37,16 @@ const own: ConfigDef[] = [
   { name: 'group.min.session.timeout.ms', type: 'int', default: '6000', validate: atLeast(0) },
   { name: 'group.max.session.timeout.ms', type: 'int', default: '1800000', validate: atLeast(0) },
   { name: 'group.max.size', type: 'int', default: '2147483647', validate: atLeast(1) },
+  // KIP-848 consumer groups (Kafka 4.x names and defaults; the assignors are named by Kafka's class names or uniform/range).
+  { name: 'group.consumer.session.timeout.ms', type: 'int', default: '45000', validate: atLeast(1) },
+  { name: 'group.consumer.min.session.timeout.ms', type: 'int', default: '45000', validate: atLeast(1) },
+  { name: 'group.consumer.max.session.timeout.ms', type: 'int', default: '60000', validate: atLeast(1) },
+  { name: 'group.consumer.heartbeat.interval.ms', type: 'int', default: '5000', validate: atLeast(1) },
+  { name: 'group.consumer.min.heartbeat.interval.ms', type: 'int', default: '5000', validate: atLeast(1) },
+  { name: 'group.consumer.max.heartbeat.interval.ms', type: 'int', default: '15000', validate: atLeast(1) },
+  { name: 'group.consumer.max.size', type: 'int', default: '2147483647', validate: atLeast(1) },
+  { name: 'group.consumer.assignors', type: 'list', default: 'org.apache.kafka.coordinator.group.assignor.UniformAssignor,org.apache.kafka.coordinator.group.assignor.RangeAssignor' },
+  { name: 'group.consumer.migration.policy', type: 'string', default: 'bidirectional', validate: oneOf('disabled', 'upgrade', 'downgrade', 'bidirectional') },
   { name: 'samsa.log.level', type: 'string', default: 'info', validate: oneOf('trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent') },
   { name: 'samsa.shutdown.timeout.ms', type: 'int', default: '10000', validate: between(0, 600000) }
 ]

@@ -3,6 +3,9 @@
 // OffsetCommit records in the group's __consumer_offsets partition. JoinGroup and SyncGroup answers are
 // parked until the rebalance step they wait for completes, times out, or the member is fenced or leaves.
 //
+// KIP-848 consumer groups live in `consumer` (consumer-group-coordinator.ts); group ids are one namespace,
+// so the classic paths below answer for a consumer group as Kafka does for a non-classic group.
+//
 // In memory first, then the log: like Kafka's runtime, a state change is applied and its record appended;
 // answers that acknowledge durable state (SyncGroup from the leader, OffsetCommit, a static member's
 // in-place rejoin, DeleteGroups, OffsetDelete) wait for the append. Committed offsets become visible to
@@ -18,6 +21,11 @@ import { partitionForGroup } from './partitioner.js'
 import { ClassicGroup, ClassicMember, EMPTY_BUFFER, joinError, syncError, type JoinResult, type Protocol, type SyncResult, type GroupState } from './classic-group.js'
 import { groupMetadataRecord, offsetCommitRecord, decodeCoordinatorRecord, type CoordinatorRecord } from './records.js'
 import { appendRecords, scanRecords, AppendFailedError } from './coordinator-log.js'
+import { ConsumerGroupCoordinator, type ConsumerGroupConfig, type MigrationPolicy } from './consumer-group-coordinator.js'
+import type { ConsumerGroup } from './consumer-group.js'
+import { uniformAssignor } from './assignors/uniform.js'
+import { rangeAssignor } from './assignors/range.js'
+import type { Assignor } from './assignors/assignor.js'
 
 export const OFFSETS_TOPIC = '__consumer_offsets'
 /** Kafka's fixed timeout for a new member's parked JoinGroup (GroupCoordinatorConfig). */
@@ -35,6 +43,31 @@ export interface GroupCoordinatorConfig {
   offsetMetadataMaxBytes: number
   offsetsRetentionMs: number
   offsetsRetentionCheckIntervalMs: number
+  consumer: ConsumerGroupConfig
+}
+
+const ASSIGNORS: Record<string, Assignor> = {
+  uniform: uniformAssignor,
+  range: rangeAssignor,
+  'org.apache.kafka.coordinator.group.assignor.UniformAssignor': uniformAssignor,
+  'org.apache.kafka.coordinator.group.assignor.RangeAssignor': rangeAssignor
+}
+
+/** group.consumer.assignors names Kafka's assignor classes (or their short names); unknown ones are config errors. */
+export function assignorsFrom (names: string[]): Assignor[] {
+  return names.map(n => {
+    const a = ASSIGNORS[n.trim()]
+    if (a === undefined) throw new Error(`group.consumer.assignors: unknown assignor ${n}`)
+    return a
+  })
+}
+
+/** Kafka's GroupCoordinatorConfig requires the value within its min and max. */
+function within (c: Broker['config'], name: string, min: string, max: string): number {
+  const v = c.int(name)
+  if (v < c.int(min)) throw new Error(`${name} must be greater than or equal to ${min}`)
+  if (v > c.int(max)) throw new Error(`${name} must be less than or equal to ${max}`)
+  return v
 }
 
 export function coordinatorConfigFrom (broker: Broker): GroupCoordinatorConfig {
@@ -50,7 +83,14 @@ export function coordinatorConfigFrom (broker: Broker): GroupCoordinatorConfig {
     maxSize: c.int('group.max.size'),
     offsetMetadataMaxBytes: c.int('offset.metadata.max.bytes'),
     offsetsRetentionMs: c.int('offsets.retention.minutes') * 60_000,
-    offsetsRetentionCheckIntervalMs: c.int('offsets.retention.check.interval.ms')
+    offsetsRetentionCheckIntervalMs: c.int('offsets.retention.check.interval.ms'),
+    consumer: {
+      sessionTimeoutMs: within(c, 'group.consumer.session.timeout.ms', 'group.consumer.min.session.timeout.ms', 'group.consumer.max.session.timeout.ms'),
+      heartbeatIntervalMs: within(c, 'group.consumer.heartbeat.interval.ms', 'group.consumer.min.heartbeat.interval.ms', 'group.consumer.max.heartbeat.interval.ms'),
+      maxSize: c.int('group.consumer.max.size'),
+      assignors: assignorsFrom(c.get('group.consumer.assignors') as string[]),
+      migrationPolicy: c.str('group.consumer.migration.policy') as MigrationPolicy
+    }
   }
 }
 
@@ -143,6 +183,7 @@ export class GroupCoordinator {
   readonly offsets = new Map<string, Map<string, Map<number, OffsetEntry>>>()
   private readonly partitions = new Map<number, PartitionLoad>()
   private readonly timer: KeyedTimer
+  readonly consumer: ConsumerGroupCoordinator
   private readonly inflight = new Set<Promise<unknown>>()
   private loading: Promise<void> = Promise.resolve()
   private ensuring: Promise<void> | null = null
@@ -152,6 +193,23 @@ export class GroupCoordinator {
   constructor (private readonly broker: Broker, readonly config: GroupCoordinatorConfig, private readonly clock: Clock) {
     this.timer = new KeyedTimer(clock)
     this.log = broker.log.child({ component: 'group-coordinator' })
+    this.consumer = new ConsumerGroupCoordinator({
+      clock,
+      timer: this.timer,
+      log: this.log,
+      image: () => this.broker.metadata.image,
+      availability: id => this.availability(id),
+      write: (id, records) => this.write(id, records),
+      classicGroup: id => {
+        const g = this.groups.get(id)
+        return g === undefined ? null : { empty: g.is('Empty'), usesConsumerProtocol: g.usesConsumerProtocol, size: g.size }
+      },
+      dropClassicGroup: id => {
+        if (!this.groups.delete(id)) return []
+        return [groupMetadataRecord(id, null)]
+      },
+      isClosed: () => this.closed
+    }, config.consumer)
   }
 
   // ---------------------------------------------------------------- ownership and loading
@@ -240,11 +298,12 @@ export class GroupCoordinator {
       return null
     }
     if (rec.type === 'other') return null
+    if (rec.type.startsWith('cg-')) return this.consumer.replay(rec as Parameters<ConsumerGroupCoordinator['replay']>[0])
     if (rec.type === 'offset') {
       if (rec.value === null) {
         this.removeOffset(rec.group, rec.topic, rec.partition)
       } else {
-        if (!this.groups.has(rec.group)) this.groups.set(rec.group, new ClassicGroup(rec.group, 'Empty'))
+        if (!this.groups.has(rec.group) && !this.consumer.groups.has(rec.group)) this.groups.set(rec.group, new ClassicGroup(rec.group, 'Empty'))
         this.setOffset(rec.group, rec.topic, rec.partition, {
           offset: rec.value.offset,
           leaderEpoch: rec.value.leaderEpoch,
@@ -255,6 +314,7 @@ export class GroupCoordinator {
       }
       return rec.group
     }
+    if (rec.type !== 'group') return null
     if (rec.value === null) {
       this.groups.delete(rec.group)
       return rec.group
@@ -281,6 +341,7 @@ export class GroupCoordinator {
 
   private onLoaded (groupIds: Set<string>): void {
     for (const id of groupIds) {
+      this.consumer.onLoaded(id)
       const g = this.groups.get(id)
       if (g === undefined) continue
       for (const m of g.members.values()) this.rescheduleHeartbeat(g, m, m.sessionTimeoutMs)
@@ -292,6 +353,7 @@ export class GroupCoordinator {
   async close (): Promise<void> {
     if (this.closed) return
     this.closed = true
+    this.consumer.close()
     this.timer.cancelAll()
     for (const g of this.groups.values()) {
       for (const m of g.members.values()) {
@@ -517,6 +579,16 @@ export class GroupCoordinator {
 
   private doJoin (req: JoinRequest, resolve: (r: JoinResult) => void): void {
     const isUnknownMember = req.memberId === ''
+    const cg = this.consumer.groups.get(req.groupId)
+    if (cg !== undefined) {
+      // Kafka lets classic-protocol members join a non-empty consumer group (mixed groups); samsa does not
+      // run mixed groups, so they get the answer Kafka gives a member whose protocols the group cannot take.
+      if (cg.size > 0) return resolve(joinError(isUnknownMember ? '' : req.memberId, ErrorCode.INCONSISTENT_GROUP_PROTOCOL))
+      if (!isUnknownMember) return resolve(joinError(req.memberId, ErrorCode.UNKNOWN_MEMBER_ID))
+      // An empty consumer group is deleted and the id starts over as a classic group.
+      void this.write(req.groupId, this.consumer.tombstones(cg))
+      this.consumer.groups.delete(req.groupId)
+    }
     let g = this.groups.get(req.groupId)
     const isNewGroup = g === undefined
     if (g === undefined) {
@@ -670,6 +742,7 @@ export class GroupCoordinator {
     const unavailable = this.availability(req.groupId)
     if (unavailable !== null) return Promise.resolve(syncError(unavailable))
     const g = this.groups.get(req.groupId)
+    // A consumer group has no classic-protocol members here, so every SyncGroup to one is from an unknown member.
     if (g === undefined) return Promise.resolve(syncError(ErrorCode.UNKNOWN_MEMBER_ID))
     if (g.is('Dead')) return Promise.resolve(syncError(ErrorCode.COORDINATOR_NOT_AVAILABLE))
     const invalid = this.validateMember(g, req.memberId, req.groupInstanceId)
@@ -745,6 +818,8 @@ export class GroupCoordinator {
   leave (groupId: string, members: { memberId: string, groupInstanceId: string | null }[]): LeaveResult {
     const unavailable = this.availability(groupId)
     if (unavailable !== null) return { errorCode: unavailable, members: [] }
+    const cg = this.consumer.groups.get(groupId)
+    if (cg !== undefined) return this.leaveConsumerGroup(cg, members)
     const g = this.groups.get(groupId)
     if (g === undefined) return { errorCode: ErrorCode.NONE, members: members.map(x => ({ ...x, errorCode: ErrorCode.UNKNOWN_MEMBER_ID })) }
     if (g.is('Dead')) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, members: [] }
@@ -773,6 +848,30 @@ export class GroupCoordinator {
       else if (g.is('PreparingRebalance')) this.maybeCompleteJoinPhase(g)
     }
     return { errorCode: ErrorCode.NONE, members: out }
+  }
+
+  /**
+   * LeaveGroup on a consumer group (Kafka's classicGroupLeaveToConsumerGroup): an admin removal by instance
+   * id fences that member; a member leaving by its own id must use the classic protocol, which no member
+   * here does.
+   */
+  private leaveConsumerGroup (g: ConsumerGroup, members: { memberId: string, groupInstanceId: string | null }[]): LeaveResult {
+    return {
+      errorCode: ErrorCode.NONE,
+      members: members.map(x => {
+        let errorCode: number = ErrorCode.UNKNOWN_MEMBER_ID
+        if (x.groupInstanceId !== null) {
+          const m = g.staticMember(x.groupInstanceId)
+          if (m !== undefined && x.memberId === '') {
+            void this.consumer.removeStaticMember(g, x.groupInstanceId)
+            errorCode = ErrorCode.NONE
+          } else if (m !== undefined && m.memberId !== x.memberId) {
+            errorCode = ErrorCode.FENCED_INSTANCE_ID
+          }
+        }
+        return { ...x, errorCode }
+      })
+    }
   }
 
   private removeLeavingMember (g: ClassicGroup, memberId: string): void {
@@ -806,6 +905,12 @@ export class GroupCoordinator {
     const all = (code: number): number[] => req.entries.map(() => code)
     const unavailable = this.availability(req.groupId)
     if (unavailable !== null) return all(unavailable)
+    const cg = this.consumer.groups.get(req.groupId)
+    if (cg !== undefined) {
+      const invalid = this.consumer.validateOffsetCommit(cg, req.memberId, req.generationId, req.apiVersion)
+      if (invalid !== null) return all(invalid)
+      return await this.storeOffsets(req)
+    }
     let g = this.groups.get(req.groupId)
     if (g === undefined) {
       if (req.generationId >= 0) return all(req.apiVersion >= 9 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.ILLEGAL_GENERATION)
@@ -816,6 +921,11 @@ export class GroupCoordinator {
     if (invalid !== null) return all(invalid)
     const m = g.members.get(req.memberId)
     if (m !== undefined && (g.is('Stable') || g.is('PreparingRebalance'))) this.rescheduleHeartbeat(g, m, m.sessionTimeoutMs)
+    const created = g
+    return await this.storeOffsets(req, () => { if (this.groups.get(req.groupId) === undefined && !this.consumer.groups.has(req.groupId)) this.groups.set(req.groupId, created) })
+  }
+
+  private async storeOffsets (req: CommitRequest, onStored: () => void = () => {}): Promise<number[]> {
     const now = this.clock.now()
     const expire = req.retentionTimeMs === -1n ? null : now + Number(req.retentionTimeMs)
     const errors = req.entries.map(e => (e.metadata !== null && e.metadata.length > this.config.offsetMetadataMaxBytes) ? ErrorCode.OFFSET_METADATA_TOO_LARGE : ErrorCode.NONE)
@@ -836,15 +946,21 @@ export class GroupCoordinator {
     if (records.length === 0) return errors
     const code = await this.write(req.groupId, records)
     if (code !== ErrorCode.NONE) return errors.map(x => x === ErrorCode.NONE ? code : x)
-    if (this.groups.get(req.groupId) === undefined) this.groups.set(req.groupId, g)
+    onStored()
     for (const { e, entry } of accepted) this.setOffset(req.groupId, e.topic, e.partition, entry)
     return errors
   }
 
   /** Committed offsets of the given partitions, or of every partition with one (topics null). */
-  fetchOffsets (groupId: string, topics: { name: string, partitions: number[] }[] | null): { errorCode: number, topics: FetchedTopic[] } {
+  fetchOffsets (groupId: string, topics: { name: string, partitions: number[] }[] | null, member: { memberId: string | null, memberEpoch: number } | null = null): { errorCode: number, topics: FetchedTopic[] } {
     const unavailable = this.availability(groupId)
     if (unavailable !== null) return { errorCode: unavailable, topics: [] }
+    // OffsetFetch v9+ names the member; a consumer group checks it (a classic group ignores it, as Kafka does).
+    const cg = this.consumer.groups.get(groupId)
+    if (cg !== undefined && member !== null) {
+      const invalid = this.consumer.validateOffsetFetch(cg, member.memberId, member.memberEpoch)
+      if (invalid !== null) return { errorCode: invalid, topics: [] }
+    }
     const byTopic = this.offsets.get(groupId)
     const fetched = (partitionIndex: number, e: OffsetEntry | undefined): FetchedPartition => e === undefined
       ? { partitionIndex, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.NONE }
@@ -861,9 +977,11 @@ export class GroupCoordinator {
   async deleteOffsets (groupId: string, topics: { name: string, partitions: number[] }[], topicExists: (name: string) => boolean): Promise<{ errorCode: number, topics: { name: string, partitions: { partitionIndex: number, errorCode: number }[] }[] }> {
     const unavailable = this.availability(groupId)
     if (unavailable !== null) return { errorCode: unavailable, topics: [] }
-    const g = this.groups.get(groupId)
-    if (g === undefined || g.is('Dead')) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, topics: [] }
-    if (!g.is('Empty') && !g.usesConsumerProtocol) return { errorCode: ErrorCode.NON_EMPTY_GROUP, topics: [] }
+    const cg = this.consumer.groups.get(groupId)
+    const classic = this.groups.get(groupId)
+    const g = cg ?? classic
+    if (g === undefined || (classic !== undefined && classic.is('Dead'))) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, topics: [] }
+    if (classic !== undefined && !classic.is('Empty') && !classic.usesConsumerProtocol) return { errorCode: ErrorCode.NON_EMPTY_GROUP, topics: [] }
     const records: CoordinatorRecord[] = []
     const removed: [string, number][] = []
     const out = topics.map(t => ({
@@ -898,6 +1016,13 @@ export class GroupCoordinator {
       if (types.size > 0 && !types.has('classic')) continue
       out.push({ groupId: g.groupId, protocolType: g.protocolType ?? '', groupState: g.state, groupType: 'classic' })
     }
+    for (const g of this.consumer.groups.values()) {
+      if (this.partitions.get(this.partitionFor(g.groupId)) !== 'loaded') continue
+      const state = g.state()
+      if (states.size > 0 && !states.has(state.toLowerCase())) continue
+      if (types.size > 0 && !types.has('consumer')) continue
+      out.push({ groupId: g.groupId, protocolType: 'consumer', groupState: state, groupType: 'consumer' })
+    }
     return out
   }
 
@@ -913,7 +1038,9 @@ export class GroupCoordinator {
     if (unavailable !== null) return { ...base, groupState: '', errorCode: unavailable }
     const g = this.groups.get(groupId)
     if (g === undefined || g.is('Dead')) {
-      if (apiVersion >= 6) return { ...base, errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `Group ${groupId} not found.` }
+      // A consumer group is not described by this API: Kafka answers as for a missing classic group.
+      const msg = this.consumer.groups.has(groupId) ? `Group ${groupId} is not a classic group.` : `Group ${groupId} not found.`
+      if (apiVersion >= 6) return { ...base, errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: msg }
       return { ...base, errorCode: ErrorCode.NONE }
     }
     const stable = g.is('Stable')
@@ -939,6 +1066,8 @@ export class GroupCoordinator {
   async deleteGroup (groupId: string): Promise<number> {
     const unavailable = this.availability(groupId)
     if (unavailable !== null) return unavailable
+    const cg = this.consumer.groups.get(groupId)
+    if (cg !== undefined) return await this.deleteConsumerGroup(cg)
     const g = this.groups.get(groupId)
     if (g === undefined || g.is('Dead')) return ErrorCode.GROUP_ID_NOT_FOUND
     if (!g.is('Empty')) return ErrorCode.NON_EMPTY_GROUP
@@ -951,6 +1080,24 @@ export class GroupCoordinator {
       g.transitionTo('Dead', this.clock.now())
       this.groups.delete(groupId)
       this.offsets.delete(groupId)
+    }
+    return ErrorCode.NONE
+  }
+
+  private offsetTombstones (groupId: string): CoordinatorRecord[] {
+    const records: CoordinatorRecord[] = []
+    for (const [topic, parts] of this.offsets.get(groupId) ?? []) for (const p of parts.keys()) records.push(offsetCommitRecord(groupId, topic, p, null))
+    return records
+  }
+
+  private async deleteConsumerGroup (g: ConsumerGroup): Promise<number> {
+    if (g.size > 0) return ErrorCode.NON_EMPTY_GROUP
+    const code = await this.write(g.groupId, [...this.offsetTombstones(g.groupId), ...this.consumer.tombstones(g)])
+    if (code !== ErrorCode.NONE) return code
+    if (this.consumer.groups.get(g.groupId) === g && g.size === 0) {
+      g.dead = true
+      this.consumer.groups.delete(g.groupId)
+      this.offsets.delete(g.groupId)
     }
     return ErrorCode.NONE
   }
@@ -1005,6 +1152,28 @@ export class GroupCoordinator {
       }
       if (records.length > 0) writes.push(this.write(groupId, records))
       if (gone.length > 0) this.log.info({ group: groupId, offsets: gone.length }, 'expired committed offsets')
+    }
+    for (const [groupId, g] of this.consumer.groups) {
+      if (this.availability(groupId) !== null) continue
+      // Kafka's ConsumerGroup: offsets expire retention after their commit unless a member subscribes to
+      // the topic; an empty group left without offsets is deleted.
+      const records: CoordinatorRecord[] = []
+      const gone: [string, number][] = []
+      for (const [topic, parts] of this.offsets.get(groupId) ?? []) {
+        if (g.isSubscribedToTopic(topic)) continue
+        for (const [p, e] of parts) {
+          const isExpired = e.expireTimestamp !== null ? now >= e.expireTimestamp : now - e.commitTimestamp >= retention
+          if (isExpired) { records.push(offsetCommitRecord(groupId, topic, p, null)); gone.push([topic, p]) }
+        }
+      }
+      for (const [t, p] of gone) this.removeOffset(groupId, t, p)
+      expired += gone.length
+      if (g.size === 0 && !this.offsets.has(groupId)) {
+        records.push(...this.consumer.tombstones(g))
+        g.dead = true
+        this.consumer.groups.delete(groupId)
+      }
+      if (records.length > 0) writes.push(this.write(groupId, records))
     }
     await Promise.all(writes)
     return expired

@@ -7,7 +7,9 @@
 // transactional offset commits no offset is ever pending. Group-level errors (NOT_COORDINATOR,
 // COORDINATOR_LOAD_IN_PROGRESS) go in each partition at v1, in the top-level ErrorCode at v2–7 and in the
 // group's ErrorCode at v8+.
-// Gaps: MemberId/MemberEpoch (v9+) only matter for KIP-848 consumer groups, which are not served.
+// v9+ MemberId/MemberEpoch are checked for KIP-848 consumer groups (UNKNOWN_MEMBER_ID, STALE_MEMBER_EPOCH
+// in the group's ErrorCode); null and -1 (admin clients) are always accepted; classic groups ignore them.
+// Gaps: none known.
 import { OffsetFetchSpec, type OffsetFetchRequest, type OffsetFetchResponse } from '../wire/generated/offset-fetch.js'
 import type { Init } from '../wire/types.js'
 import { ErrorCode } from '../wire/generated/errors.js'
@@ -46,7 +48,7 @@ export const offsetFetchHandler: Handler = {
       throttleTimeMs: 0,
       groups: req.groups.map(g => {
         if (v < 10) {
-          const r = groups.fetchOffsets(g.groupId, g.topics === null ? null : g.topics.map(t => ({ name: t.name, partitions: t.partitionIndexes })))
+          const r = groups.fetchOffsets(g.groupId, g.topics === null ? null : g.topics.map(t => ({ name: t.name, partitions: t.partitionIndexes })), v >= 9 ? g : null)
           return { groupId: g.groupId, errorCode: r.errorCode, topics: r.topics.map(t => ({ name: t.name, partitions: t.partitions })) }
         }
         const unknownIds = new Set<string>()
@@ -57,7 +59,7 @@ export const offsetFetchHandler: Handler = {
             if (name === undefined) unknownIds.add(t.topicId)
             return { name: name ?? '', partitions: t.partitionIndexes }
           })
-        const r = groups.fetchOffsets(g.groupId, asked)
+        const r = groups.fetchOffsets(g.groupId, asked, g)
         if (r.errorCode !== ErrorCode.NONE) return { groupId: g.groupId, errorCode: r.errorCode, topics: [] }
         const topics = g.topics === null
           // Every committed offset, by the id of the topic now under that name; gone topics are left out.

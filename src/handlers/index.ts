@@ -15,6 +15,8 @@ import { describeGroupsHandler } from './15-describe-groups.js'
 import { listGroupsHandler } from './16-list-groups.js'
 import { deleteGroupsHandler } from './42-delete-groups.js'
 import { offsetDeleteHandler } from './47-offset-delete.js'
+import { consumerGroupHeartbeatHandler } from './68-consumer-group-heartbeat.js'
+import { consumerGroupDescribeHandler } from './69-consumer-group-describe.js'
 import { apiVersionsHandler } from './18-api-versions.js'
 import { createTopicsHandler } from './19-create-topics.js'
 import { deleteTopicsHandler } from './20-delete-topics.js'
@@ -47,5 +49,7 @@ export function createRegistry (): HandlerRegistry {
   registry.register(incrementalAlterConfigsHandler)
   registry.register(deleteGroupsHandler)
   registry.register(offsetDeleteHandler)
+  registry.register(consumerGroupHeartbeatHandler)
+  registry.register(consumerGroupDescribeHandler)
   return registry
 }

@@ -25,7 +25,9 @@ const EXPECTED = [
   { apiKey: 33, minVersion: 0, maxVersion: 2 },
   { apiKey: 42, minVersion: 0, maxVersion: 2 },
   { apiKey: 44, minVersion: 0, maxVersion: 1 },
-  { apiKey: 47, minVersion: 0, maxVersion: 0 }
+  { apiKey: 47, minVersion: 0, maxVersion: 0 },
+  { apiKey: 68, minVersion: 0, maxVersion: 1 },
+  { apiKey: 69, minVersion: 0, maxVersion: 1 }
 ]
 
 const sw = { clientSoftwareName: 'samsa-test', clientSoftwareVersion: '1.0.0' }
@@ -51,6 +53,8 @@ t.test('v3+ reports metadata.version as supported and finalized', async t => {
     const finalized = res.finalizedFeatures.find((f: any) => f.name === 'metadata.version')
     t.same(finalized, { name: 'metadata.version', minVersionLevel: METADATA_VERSION_LEVEL, maxVersionLevel: METADATA_VERSION_LEVEL })
     t.ok(res.finalizedFeaturesEpoch >= 0n, 'finalized features epoch is a metadata log offset')
+    t.same(res.supportedFeatures.find((f: any) => f.name === 'group.version'), { name: 'group.version', minVersion: 0, maxVersion: 1 })
+    t.same(res.finalizedFeatures.find((f: any) => f.name === 'group.version'), { name: 'group.version', minVersionLevel: 1, maxVersionLevel: 1 })
   }
 })
 
