@@ -57,10 +57,10 @@ export async function createTopic (client: KafkaClient, t: NewTopic): Promise<{ 
 
 export async function deleteTopics (client: KafkaClient, names: string[]): Promise<Array<{ name: string, error: KafkaError | null }>> {
   const c = await client.any()
-  c.version(API.DeleteTopics, 'delete topics')
+  const v = c.version(API.DeleteTopics, 'delete topics')
+  // v6 names topics by name-or-id structs instead of plain names.
   const res = await c.request<DeleteTopicsResponse>(API.DeleteTopics, {
-    topics: names.map(name => ({ name })),
-    topicNames: names,
+    ...(v >= 6 ? { topics: names.map(name => ({ name })) } : { topicNames: names }),
     timeoutMs: TIMEOUT_MS
   }, { timeoutMs: TIMEOUT_MS + 5000 })
   return names.map(name => {

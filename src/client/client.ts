@@ -110,9 +110,8 @@ export class KafkaClient {
     if (v === 0 && topics !== null && topics.length === 0) throw new UnsupportedApiError(['Metadata v1+'], c.address, 'list brokers')
     const res = await c.request<MetadataResponse>(API.Metadata, {
       topics: topics === null ? (v === 0 ? [] : null) : topics.map(name => ({ name })),
-      allowAutoTopicCreation,
-      includeClusterAuthorizedOperations: false,
-      includeTopicAuthorizedOperations: false
+      // Auto-creation is always on before v4, where the flag does not exist.
+      ...(v >= 4 ? { allowAutoTopicCreation } : {})
     })
     if (res.errorCode !== undefined && res.errorCode !== 0) throw new KafkaError(res.errorCode, 'Metadata')
     for (const b of res.brokers) this.nodes.set(b.nodeId, { host: b.host, port: b.port })
@@ -147,7 +146,8 @@ export class KafkaClient {
     for (let attempt = 0; ; attempt++) {
       const c = await this.any()
       const v = c.version(API.FindCoordinator, 'find the group coordinator')
-      const res = await c.request<FindCoordinatorResponse>(API.FindCoordinator, { key: group, keyType, coordinatorKeys: [group] })
+      // Batched coordinatorKeys replaced the single key in v4.
+      const res = await c.request<FindCoordinatorResponse>(API.FindCoordinator, v >= 4 ? { keyType, coordinatorKeys: [group] } : { key: group, keyType })
       let code: number, msg: string | null, nodeId: number, host: string, port: number
       if (v >= 4) {
         const k = res.coordinators.find(x => x.key === group) ?? res.coordinators[0]

@@ -207,7 +207,10 @@ export class GroupMember {
     this.stopHeartbeat()
     if (this.memberId === '') return
     const c = await this.coordinator()
-    const res = await c.request(API.LeaveGroup, { groupId: this.groupId, memberId: this.memberId, members: [{ memberId: this.memberId, groupInstanceId: null, reason: 'the samsa consumer is closing' }] })
+    const v = c.version(API.LeaveGroup, 'leave a consumer group')
+    const res = await c.request(API.LeaveGroup, v >= 3
+      ? { groupId: this.groupId, members: [{ memberId: this.memberId, groupInstanceId: null, reason: 'the samsa consumer is closing' }] }
+      : { groupId: this.groupId, memberId: this.memberId })
     if (res.errorCode !== 0 && res.errorCode !== E.UNKNOWN_MEMBER_ID) check(res.errorCode, `leave group ${this.groupId}`)
     this.memberId = ''
     this.generationId = -1
@@ -247,12 +250,10 @@ export async function fetchCommitted (client: KafkaClient, groupId: string, topi
   const v = c.version(API.OffsetFetch, 'fetch committed offsets')
   if (v < 2 && topics === null) throw new KafkaError(35, 'OffsetFetch', 'the broker cannot list all committed offsets of a group (OffsetFetch v2+)')
   const parts = topics === null ? null : await Promise.all(topics.map(async name => { const t = await client.topic(name); return { name, topicId: t.topicId, partitionIndexes: [...t.partitions.keys()] } }))
-  const res = await c.request<OffsetFetchResponse>(API.OffsetFetch, {
-    groupId,
-    topics: parts === null ? null : parts.map(p => ({ name: p.name, partitionIndexes: p.partitionIndexes })),
-    groups: [{ groupId, memberId: null, memberEpoch: -1, topics: parts }],
-    requireStable: false
-  })
+  // v8 moved the single group into a list of groups.
+  const res = await c.request<OffsetFetchResponse>(API.OffsetFetch, v >= 8
+    ? { groups: [{ groupId, memberId: null, memberEpoch: -1, topics: parts }] }
+    : { groupId, topics: parts === null ? null : parts.map(p => ({ name: p.name, partitionIndexes: p.partitionIndexes })) })
   const out: OffsetMap = new Map()
   const add = (name: string, partition: number, offset: bigint, code: number): void => {
     check(code, `fetch committed offset of ${name}-${partition} for group ${groupId}`)

@@ -37,7 +37,7 @@ export function parse<O extends Options> (args: string[], options: O, positional
   let parsed: { values: any, positionals: string[] }
   try {
     parsed = parseArgs({
-      args,
+      args: joinNegativeValues(args, options),
       allowPositionals: true,
       strict: true,
       options: { ...options, brokers: { type: 'string', short: 'b' }, help: { type: 'boolean', short: 'h' } }
@@ -50,6 +50,29 @@ export function parse<O extends Options> (args: string[], options: O, positional
   if (n < (positionals.min ?? 0)) throw new UsageError(`missing argument: ${positionals.usage}`)
   if (positionals.max !== undefined && n > positionals.max) throw new UsageError(`unexpected argument: ${parsed.positionals[positionals.max]}`)
   return parsed
+}
+
+/** parseArgs refuses "-o -1" as ambiguous; a negative number after a value option is its value. */
+function joinNegativeValues (args: string[], options: Options): string[] {
+  const valued = new Set<string>()
+  for (const [name, o] of Object.entries(options)) {
+    if (o.type !== 'string') continue
+    valued.add(`--${name}`)
+    if (o.short !== undefined) valued.add(`-${o.short}`)
+  }
+  const out: string[] = []
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!
+    const next = args[i + 1]
+    if (a === '--') { out.push(...args.slice(i)); break }
+    if (valued.has(a) && next !== undefined && /^-\d+$/.test(next)) {
+      out.push(a.startsWith('--') ? `${a}=${next}` : `${a}${next}`)
+      i++
+    } else {
+      out.push(a)
+    }
+  }
+  return out
 }
 
 export function brokersOf (values: { brokers?: string }, io: Io): string[] {
