@@ -4,7 +4,8 @@
 // chosen protocol and each member's metadata and assignment are filled in only when the group is Stable,
 // as Kafka does. An unknown group is described as Dead with no error below v6 and gets GROUP_ID_NOT_FOUND
 // with a message at v6 (KIP-1043). An empty group id gets INVALID_GROUP_ID; a group this coordinator cannot
-// serve right now NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS.
+// serve right now NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS. A KIP-848 consumer group is answered as
+// Kafka does for a non-classic group: Dead, and at v6 GROUP_ID_NOT_FOUND "Group X is not a classic group.
 // Gaps: authorized operations are never computed (no authorizer), so the field keeps Kafka's "not
 // requested" value.
 import { DescribeGroupsSpec, type DescribeGroupsRequest, type DescribeGroupsResponse } from '../wire/generated/describe-groups.js'

@@ -1,10 +1,11 @@
 // ListGroups (key 16), versions 0–5.
 //
 // Behaviour: every group of the loaded __consumer_offsets partitions (Dead groups excepted) with its
-// protocol type, state (v4+) and type (v5+, always "classic"). StatesFilter (v4+) and TypesFilter (v5+)
+// protocol type, state (v4+) and type (v5+: "classic", or "consumer" for KIP-848 groups with their Empty,
+// Assigning, Reconciling or Stable state). StatesFilter (v4+) and TypesFilter (v5+)
 // match case-insensitively, as Kafka does; an empty filter matches everything. While any partition is
 // still loading the answer carries COORDINATOR_LOAD_IN_PROGRESS along with the groups loaded so far.
-// Gaps: none known (KIP-848 consumer, share and streams groups do not exist here).
+// Gaps: share and streams groups do not exist here.
 import { ListGroupsSpec, type ListGroupsRequest, type ListGroupsResponse } from '../wire/generated/list-groups.js'
 import type { Init } from '../wire/types.js'
 import { ErrorCode } from '../wire/generated/errors.js'
