@@ -20,7 +20,7 @@ const seconds = Number(positional[0] ?? (quick ? 2 : 5))
 const valueBytes = Number(positional[1] ?? 1024)
 const concurrency = Number(positional[2] ?? 32)
 const cycles = Number(positional[3] ?? (quick ? 5 : 20))
-const loadgenRecords = quick ? 50_000 : 200_000
+const loadgenRecords = quick ? 50_000 : 500_000
 
 const loadgenDir = join(repoRoot, 'bench', 'loadgen')
 if (!existsSync('/usr/include/librdkafka/rdkafka.h')) {
