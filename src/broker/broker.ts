@@ -19,6 +19,8 @@ import { METADATA_VERSION_LEVEL, GROUP_VERSION_LEVEL } from './features.js'
 import type { Logger } from '../server/logger.js'
 import { GroupCoordinator, coordinatorConfigFrom } from '../coordinator/group-coordinator.js'
 import { systemClock, type Clock } from '../coordinator/clock.js'
+import { TransactionCoordinator, transactionConfigFrom } from '../coordinator/transaction-coordinator.js'
+import { ProducerIdManager } from '../coordinator/producer-ids.js'
 
 /** How many partition logs start-up opens at once. */
 const OPEN_PARTITIONS_CONCURRENCY = 16
@@ -30,6 +32,9 @@ export class Broker {
   shuttingDown = false
   /** The classic group coordinator; its __consumer_offsets partitions load in the background after open. */
   groups!: GroupCoordinator
+  /** The transaction coordinator (__transaction_state) and the producer id allocator behind InitProducerId. */
+  transactions!: TransactionCoordinator
+  private producerExpiry: NodeJS.Timeout | undefined
 
   private constructor (
     readonly config: BrokerConfig,
@@ -72,6 +77,10 @@ export class Broker {
     await broker.openPartitions()
     broker.groups = new GroupCoordinator(broker, coordinatorConfigFrom(broker), clock)
     void broker.groups.startLoading()
+    broker.transactions = new TransactionCoordinator(broker, transactionConfigFrom(broker), clock, new ProducerIdManager(controller, config.nodeId))
+    broker.transactions.offsetsSink = { completeTransaction: (p, pid, commit) => { broker.groups.txnOffsets.complete(p, pid, commit) } }
+    void broker.transactions.startLoading()
+    broker.scheduleProducerExpiry()
     return broker
   }
 
@@ -114,6 +123,16 @@ export class Broker {
     return p
   }
 
+  /** Kafka's producer-expiry task: every producer.id.expiration.check.interval.ms, idle producers go. */
+  private scheduleProducerExpiry (): void {
+    this.producerExpiry = setTimeout(() => {
+      const now = Date.now()
+      for (const p of this.partitions.values()) p.log.producerState.removeExpired(now)
+      this.scheduleProducerExpiry()
+    }, this.config.int('producer.id.expiration.check.interval.ms'))
+    this.producerExpiry.unref()
+  }
+
   partition (topic: string, index: number): Partition | undefined {
     return this.partitions.get(`${topic}-${index}`)
   }
@@ -137,6 +156,7 @@ export class Broker {
       indexIntervalBytes: this.topicConfig(t, 'index.interval.bytes') as number,
       segmentIndexBytes: this.topicConfig(t, 'segment.index.bytes') as number,
       ...topicLogOptions(name => this.topicConfig(t, name)),
+      producerIdExpirationMs: this.config.int('producer.id.expiration.ms'),
       logger: this.log
     }
   }
@@ -159,6 +179,8 @@ export class Broker {
   async close (): Promise<void> {
     this.shuttingDown = true
     for (const p of this.partitions.values()) p.wake()
+    clearTimeout(this.producerExpiry)
+    await this.transactions.close()
     await this.groups.close()
     await this.controller.drain()
     await this.logs.closeAll()

@@ -47,6 +47,17 @@ const own: ConfigDef[] = [
   { name: 'group.consumer.max.size', type: 'int', default: '2147483647', validate: atLeast(1) },
   { name: 'group.consumer.assignors', type: 'list', default: 'org.apache.kafka.coordinator.group.assignor.UniformAssignor,org.apache.kafka.coordinator.group.assignor.RangeAssignor' },
   { name: 'group.consumer.migration.policy', type: 'string', default: 'bidirectional', validate: oneOf('disabled', 'upgrade', 'downgrade', 'bidirectional') },
+  // Transaction coordinator and producer state (Kafka's names; replication factor 1 as for offsets).
+  { name: 'transaction.state.log.num.partitions', type: 'int', default: '50', validate: atLeast(1) },
+  { name: 'transaction.state.log.replication.factor', type: 'int', default: '1', validate: atLeast(1) },
+  { name: 'transaction.state.log.segment.bytes', type: 'int', default: '104857600', validate: atLeast(1) },
+  { name: 'transaction.state.log.load.buffer.size', type: 'int', default: '5242880', validate: atLeast(1) },
+  { name: 'transaction.max.timeout.ms', type: 'int', default: '900000', validate: atLeast(1) },
+  { name: 'transaction.abort.timed.out.transaction.cleanup.interval.ms', type: 'int', default: '10000', validate: atLeast(1) },
+  { name: 'transactional.id.expiration.ms', type: 'int', default: '604800000', validate: atLeast(1) },
+  { name: 'transaction.remove.expired.transaction.cleanup.interval.ms', type: 'int', default: '3600000', validate: atLeast(1) },
+  { name: 'producer.id.expiration.ms', type: 'int', default: '86400000', validate: atLeast(1) },
+  { name: 'producer.id.expiration.check.interval.ms', type: 'int', default: '600000', validate: atLeast(1) },
   { name: 'samsa.log.level', type: 'string', default: 'info', validate: oneOf('trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent') },
   { name: 'samsa.shutdown.timeout.ms', type: 'int', default: '10000', validate: between(0, 600000) }
 ]

@@ -18,11 +18,17 @@ export async function appendRecords (p: Partition, records: CoordinatorRecord[])
   if ('errorCode' in outcome) throw new AppendFailedError(outcome.errorCode, outcome.message)
 }
 
+/** Where a scan sends transactional records and transaction markers instead of `onRecord`. */
+export interface TxnScanHooks {
+  data: (producerId: bigint, key: Buffer | null, value: Buffer | null) => void
+  marker: (producerId: bigint, commit: boolean) => void
+}
+
 /**
  * Calls `onRecord` for every data record from the log start to the end as it was when the scan began,
- * in offset order. Control batches are skipped.
+ * in offset order. Control batches are skipped; with `txn`, transactional batches and markers go to it.
  */
-export async function scanRecords (p: Partition, chunkBytes: number, onRecord: (key: Buffer | null, value: Buffer | null) => void): Promise<void> {
+export async function scanRecords (p: Partition, chunkBytes: number, onRecord: (key: Buffer | null, value: Buffer | null) => void, txn?: TxnScanHooks): Promise<void> {
   const end = p.log.logEndOffset
   let offset = p.log.logStartOffset
   while (offset < end) {
@@ -31,6 +37,13 @@ export async function scanRecords (p: Partition, chunkBytes: number, onRecord: (
     const batches = await decodeBatches(records)
     if (batches.length === 0) break
     for (const b of batches) {
+      if (txn !== undefined && b.isTransactional && b.producerId >= 0n) {
+        if (b.baseOffset + BigInt(b.lastOffsetDelta) < offset) continue
+        if (!b.isControl) for (const r of b.records) txn.data(b.producerId, r.key, r.value)
+        // EndTxnMarker key: int16 version, int16 type (1 = commit).
+        else if (b.records[0]?.key != null && b.records[0].key.length >= 4) txn.marker(b.producerId, b.records[0].key.readInt16BE(2) === 1)
+        continue
+      }
       if (!b.isControl) for (const r of b.records) if (r.offset >= offset) onRecord(r.key, r.value)
     }
     const last = batches[batches.length - 1]!

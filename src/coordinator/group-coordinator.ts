@@ -21,6 +21,7 @@ import { partitionForGroup } from './partitioner.js'
 import { ClassicGroup, ClassicMember, EMPTY_BUFFER, joinError, syncError, type JoinResult, type Protocol, type SyncResult, type GroupState } from './classic-group.js'
 import { groupMetadataRecord, offsetCommitRecord, decodeCoordinatorRecord, type CoordinatorRecord } from './records.js'
 import { appendRecords, scanRecords, AppendFailedError } from './coordinator-log.js'
+import { TxnOffsetStore } from './transaction-offsets.js'
 import { ConsumerGroupCoordinator, type ConsumerGroupConfig, type MigrationPolicy } from './consumer-group-coordinator.js'
 import type { ConsumerGroup } from './consumer-group.js'
 import { uniformAssignor } from './assignors/uniform.js'
@@ -181,6 +182,8 @@ export class GroupCoordinator {
   readonly groups = new Map<string, ClassicGroup>()
   /** group -> topic -> partition -> committed offset */
   readonly offsets = new Map<string, Map<string, Map<number, OffsetEntry>>>()
+  /** Transactional offset commits waiting for their transaction's marker. */
+  readonly txnOffsets = new TxnOffsetStore((key, value) => { this.replay(key, value) })
   private readonly partitions = new Map<number, PartitionLoad>()
   private readonly timer: KeyedTimer
   readonly consumer: ConsumerGroupCoordinator
@@ -276,7 +279,7 @@ export class GroupCoordinator {
           if (key === null) return
           const g = this.replay(key, value)
           if (g !== null) loadedGroups.add(g)
-        })
+        }, this.txnOffsets.hooks(i))
       } catch (err) {
         this.log.error({ err, partition: i }, 'failed to load __consumer_offsets partition; not serving its groups')
         this.partitions.delete(i)

@@ -10,8 +10,15 @@
 // the batch. acks=-1 with min.insync.replicas above the ISR size gives NOT_ENOUGH_REPLICAS. acks=0 sends
 // no response, and closes the connection if any partition failed, as Kafka does. v13 addresses topics by
 // id (UNKNOWN_TOPIC_ID).
-// Gaps: idempotent batches are appended without sequence de-duplication (producer state arrives with
-// InitProducerId), and transactional batches are refused with INVALID_TXN_STATE until transactions exist.
+// Idempotence and transactions: each batch with a producer id is checked against the partition's producer
+// state at the moment its offsets are assigned (log/producer-state.ts): a retried batch is answered with
+// its original offsets (and LogAppendTime -1) without appending; a sequence gap is
+// OUT_OF_ORDER_SEQUENCE_NUMBER and an older epoch INVALID_PRODUCER_EPOCH. A transactional batch is also
+// verified against the transaction coordinator in the same step (KIP-890 part 1): its partition must be in
+// the producer's Ongoing transaction (INVALID_TXN_STATE otherwise, INVALID_PRODUCER_EPOCH when fenced,
+// INVALID_PRODUCER_ID_MAPPING for a wrong producer id); a transaction being completed answers the
+// retriable NOT_ENOUGH_REPLICAS, as Kafka converts CONCURRENT_TRANSACTIONS for produce.
+// Gaps: Produce v12+ implicit AddPartitionsToTxn (transactions v2) is not offered.
 import { ProduceSpec, type ProduceRequest, type ProduceResponse, type ProduceResponsePartitionProduceResponse } from '../wire/generated/produce.js'
 import type { Init } from '../wire/types.js'
 import { ErrorCode } from '../wire/generated/errors.js'
@@ -22,7 +29,7 @@ import { LONG_MAX_STRING } from '../config/config-def.js'
 import { NO_RESPONSE, CLOSE_CONNECTION, type Handler, type HandlerResult } from '../server/registry.js'
 import type { RequestContext } from '../server/request-context.js'
 import type { Broker } from '../broker/broker.js'
-import type { AppendRejection } from '../broker/partition.js'
+import type { AppendRejection, AppendOrigin } from '../broker/partition.js'
 import type { TopicImage } from '../metadata/image.js'
 
 type PartitionResponse = Init<ProduceResponsePartitionProduceResponse>
@@ -34,7 +41,20 @@ function errorResponse (index: number, errorCode: number, errorMessage: string |
   return { index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n, recordErrors: recordErrors.map(e => ({ batchIndex: e.batchIndex, batchIndexErrorMessage: e.message })), errorMessage }
 }
 
-async function producePartition (ctx: RequestContext, topic: TopicImage, index: number, records: Buffer | null, acks: number): Promise<PartitionResponse> {
+/** A failed transaction verification as Produce reports it. */
+function verifyError (code: number): number {
+  switch (code) {
+    case ErrorCode.PRODUCER_FENCED: return ErrorCode.INVALID_PRODUCER_EPOCH
+    case ErrorCode.CONCURRENT_TRANSACTIONS:
+    case ErrorCode.COORDINATOR_LOAD_IN_PROGRESS:
+    case ErrorCode.COORDINATOR_NOT_AVAILABLE:
+    case ErrorCode.NOT_COORDINATOR:
+      return ErrorCode.NOT_ENOUGH_REPLICAS
+    default: return code
+  }
+}
+
+async function producePartition (ctx: RequestContext, topic: TopicImage, index: number, records: Buffer | null, acks: number, transactionalId: string | null): Promise<PartitionResponse> {
   const broker = ctx.broker
   const partition = broker.partition(topic.name, index)
   if (partition === undefined) return errorResponse(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
@@ -45,8 +65,13 @@ async function producePartition (ctx: RequestContext, topic: TopicImage, index: 
     return errorResponse(index, checked.errorCode, checked.message)
   }
   const batch = checked.batches[0]!
-  if (batch.isTransactional) {
-    return errorResponse(index, ErrorCode.INVALID_TXN_STATE, 'samsa does not support transactions yet')
+  const origin: AppendOrigin = {
+    client: true,
+    verify: (producerId, producerEpoch) => {
+      const code = broker.transactions.verifyWrite(transactionalId, producerId, producerEpoch, topic.name, index)
+      if (code === ErrorCode.NONE) return null
+      return { errorCode: verifyError(code), message: `Transactional write to ${topic.name}-${index} refused by the transaction coordinator (error ${code})` }
+    }
   }
   if (acks === -1) {
     const minIsr = broker.topicConfig(topic, 'min.insync.replicas') as number
@@ -85,7 +110,7 @@ async function producePartition (ctx: RequestContext, topic: TopicImage, index: 
       return bytes
     }
   }
-  const result = await partition.append(bytes, logAppendTime ? now : undefined, prepare)
+  const result = await partition.append(bytes, logAppendTime ? now : undefined, prepare, origin)
   if ('errorCode' in result) {
     ctx.log.info({ topic: topic.name, partition: index, errorCode: result.errorCode, err: result.message }, 'produce rejected')
     // Per-record errors exist from v8.
@@ -95,7 +120,7 @@ async function producePartition (ctx: RequestContext, topic: TopicImage, index: 
     index,
     errorCode: ErrorCode.NONE,
     baseOffset: result.baseOffset,
-    logAppendTimeMs: logAppendTime ? now : -1n,
+    logAppendTimeMs: logAppendTime && result.duplicate !== true ? now : -1n,
     logStartOffset: partition.logStartOffset,
     recordErrors: [],
     errorMessage: null
@@ -138,7 +163,7 @@ export const produceHandler: Handler = {
       const partitionResponses = await Promise.all(td.partitionData.map(pd => {
         if (!validAcks) return errorResponse(pd.index, ErrorCode.INVALID_REQUIRED_ACKS)
         if (topic === undefined) return errorResponse(pd.index, v >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
-        return producePartition(ctx, topic, pd.index, pd.records, req.acks)
+        return producePartition(ctx, topic, pd.index, pd.records, req.acks, req.transactionalId)
       }))
       return { name: td.name, topicId: td.topicId, partitionResponses }
     }))

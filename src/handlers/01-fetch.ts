@@ -5,7 +5,8 @@
 // first partition with data is returned whole even when larger (KIP-74). Long-poll: when fewer than
 // MinBytes are available and MaxWaitMs > 0 the answer waits until appends bring enough data or the wait
 // ends, and is answered at once on any partition error. READ_COMMITTED reads stop at the last stable
-// offset. Every partition carries high watermark, last stable offset and log start offset; records are
+// offset (the first offset of the earliest open transaction) and carry the aborted transactions that
+// overlap the returned batches, from the partition's transaction index. Every partition carries high watermark, last stable offset and log start offset; records are
 // always present, empty rather than null. Errors: UNKNOWN_TOPIC_OR_PARTITION / UNKNOWN_TOPIC_ID (v13+),
 // OFFSET_OUT_OF_RANGE, FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH for a stale or future
 // CurrentLeaderEpoch (v9+); errored partitions report -1 offsets, as Kafka does.
@@ -21,6 +22,7 @@ import type { RequestContext } from '../server/request-context.js'
 import type { Partition } from '../broker/partition.js'
 import { OffsetOutOfRangeError, LogClosedError } from '../log/errors.js'
 import type { Logger } from '../server/logger.js'
+import { BatchView, BATCH_HEADER_SIZE } from '../wire/record-batch.js'
 
 const EMPTY = Buffer.alloc(0)
 const READ_COMMITTED = 1
@@ -74,12 +76,29 @@ async function readAll (targets: Target[], maxBytes: number, readCommitted: bool
       highWatermark: hw,
       lastStableOffset: lso,
       logStartOffset: p.logStartOffset,
-      abortedTransactions: readCommitted ? [] : null,
+      abortedTransactions: readCommitted ? abortedIn(p, t.request.fetchOffset, records) : null,
       preferredReadReplica: -1,
       records
     })
   }
   return { data, bytes, errors }
+}
+
+/**
+ * The aborted transactions overlapping the fetched batches (Kafka's collectAbortedTransactions up to the
+ * end of the data returned), so a read_committed consumer can drop their records.
+ */
+function abortedIn (p: Partition, fetchOffset: bigint, records: Buffer): { producerId: bigint, firstOffset: bigint }[] {
+  if (records.length < BATCH_HEADER_SIZE || p.log.txnIndex.size === 0) return []
+  let at = 0
+  let end = fetchOffset
+  while (at + BATCH_HEADER_SIZE <= records.length) {
+    const v = new BatchView(records, at)
+    end = v.lastOffset + 1n
+    at += v.size
+  }
+  p.log.txnIndex.dropBefore(p.logStartOffset)
+  return p.log.txnIndex.collect(fetchOffset, end).map(e => ({ producerId: e.producerId, firstOffset: e.firstOffset }))
 }
 
 function leaderEpochError (requested: number, current: number): number {

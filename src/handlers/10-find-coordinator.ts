@@ -5,10 +5,11 @@
 // offsets.topic.replication.factor, compacted, offsets.topic.segment.bytes) and answers once it exists,
 // where Kafka answers COORDINATOR_NOT_AVAILABLE while its controller creates it and the client retries.
 // v0–3 look up one key (v0 has no key type); v4+ a batch of CoordinatorKeys, each answered on its own.
-// Key type 1 (TRANSACTION) and 2 (SHARE) get INVALID_REQUEST, Kafka's answer for a coordinator type the
-// broker does not run, never a coordinator: there is no transaction or share coordinator yet, and
-// COORDINATOR_NOT_AVAILABLE would have clients retry forever for something that is not coming.
-// Gaps: no transaction or share coordinator.
+// Key type 1 (TRANSACTION) answers this broker too, creating __transaction_state
+// (transaction.state.log.num.partitions, compacted) on first use the same way.
+// Key type 2 (SHARE) gets INVALID_REQUEST, Kafka's answer for a coordinator type the broker does not run,
+// never a coordinator: COORDINATOR_NOT_AVAILABLE would have clients retry forever for nothing.
+// Gaps: no share coordinator.
 import { FindCoordinatorSpec, type FindCoordinatorRequest, type FindCoordinatorResponse } from '../wire/generated/find-coordinator.js'
 import type { Init } from '../wire/types.js'
 import { ErrorCode } from '../wire/generated/errors.js'
@@ -24,14 +25,14 @@ interface Lookup { nodeId: number, host: string, port: number, errorCode: number
 async function lookup (ctx: RequestContext, keyType: number): Promise<Lookup> {
   const broker = ctx.broker
   const none = (errorCode: number, errorMessage: string): Lookup => ({ nodeId: -1, host: '', port: -1, errorCode, errorMessage })
-  if (keyType === TRANSACTION) return none(ErrorCode.INVALID_REQUEST, 'This broker has no transaction coordinator.')
   if (keyType === SHARE) return none(ErrorCode.INVALID_REQUEST, 'This broker has no share coordinator.')
-  if (keyType !== GROUP) return none(ErrorCode.INVALID_REQUEST, `Unknown coordinator type received: ${keyType}`)
+  if (keyType !== GROUP && keyType !== TRANSACTION) return none(ErrorCode.INVALID_REQUEST, `Unknown coordinator type received: ${keyType}`)
   if (broker.shuttingDown) return none(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'The broker is shutting down.')
   try {
-    await broker.groups.ensureOffsetsTopic()
+    if (keyType === TRANSACTION) await broker.transactions.ensureTopic()
+    else await broker.groups.ensureOffsetsTopic()
   } catch (err) {
-    ctx.log.error({ err }, 'could not create __consumer_offsets')
+    ctx.log.error({ err }, keyType === TRANSACTION ? 'could not create __transaction_state' : 'could not create __consumer_offsets')
     return none(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'The coordinator is not available.')
   }
   return { nodeId: broker.nodeId, host: broker.advertisedHost, port: broker.advertisedPort, errorCode: ErrorCode.NONE, errorMessage: null }

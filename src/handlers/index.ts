@@ -21,6 +21,15 @@ import { apiVersionsHandler } from './18-api-versions.js'
 import { createTopicsHandler } from './19-create-topics.js'
 import { deleteTopicsHandler } from './20-delete-topics.js'
 import { deleteRecordsHandler } from './21-delete-records.js'
+import { withStableOffsets } from './09-offset-fetch-stable.js'
+import { initProducerIdHandler } from './22-init-producer-id.js'
+import { addPartitionsToTxnHandler } from './24-add-partitions-to-txn.js'
+import { addOffsetsToTxnHandler } from './25-add-offsets-to-txn.js'
+import { endTxnHandler } from './26-end-txn.js'
+import { txnOffsetCommitHandler } from './28-txn-offset-commit.js'
+import { describeProducersHandler } from './61-describe-producers.js'
+import { describeTransactionsHandler } from './65-describe-transactions.js'
+import { listTransactionsHandler } from './66-list-transactions.js'
 import { describeConfigsHandler } from './32-describe-configs.js'
 import { alterConfigsHandler } from './33-alter-configs.js'
 import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs.js'
@@ -32,7 +41,7 @@ export function createRegistry (): HandlerRegistry {
   registry.register(listOffsetsHandler)
   registry.register(metadataHandler)
   registry.register(offsetCommitHandler)
-  registry.register(offsetFetchHandler)
+  registry.register(withStableOffsets(offsetFetchHandler))
   registry.register(findCoordinatorHandler)
   registry.register(joinGroupHandler)
   registry.register(heartbeatHandler)
@@ -44,6 +53,14 @@ export function createRegistry (): HandlerRegistry {
   registry.register(createTopicsHandler)
   registry.register(deleteTopicsHandler)
   registry.register(deleteRecordsHandler)
+  registry.register(initProducerIdHandler)
+  registry.register(addPartitionsToTxnHandler)
+  registry.register(addOffsetsToTxnHandler)
+  registry.register(endTxnHandler)
+  registry.register(txnOffsetCommitHandler)
+  registry.register(describeProducersHandler)
+  registry.register(describeTransactionsHandler)
+  registry.register(listTransactionsHandler)
   registry.register(describeConfigsHandler)
   registry.register(alterConfigsHandler)
   registry.register(incrementalAlterConfigsHandler)

@@ -17,6 +17,9 @@ import { CLEANED_SUFFIX, DELETED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, LogSegment, S
 import { validateBatches } from './batch-scan.js'
 import { open as openFile } from 'node:fs/promises'
 import type { Durability } from './group-commit.js'
+import { ProducerStateManager } from './producer-state.js'
+import { TxnIndex, TXN_INDEX_SUFFIX, type AbortedTxn } from './txn-index.js'
+import { rebuildProducerState, takeSnapshot, SNAPSHOT_SUFFIX } from './producer-state-loader.js'
 
 export type { Logger } from './segment.js'
 
@@ -45,6 +48,8 @@ export interface LogOptions {
   clock?: () => number
   /** Random source in [0, 1) for segment jitter (default Math.random). */
   random?: () => number
+  /** producer.id.expiration.ms: idle producers are forgotten after this long (default 1 day). */
+  producerIdExpirationMs?: number
 }
 
 /** The options that can change on an open log (dynamic topic config updates). */
@@ -73,6 +78,8 @@ export interface AppendOptions {
   leaderEpoch: number
   /** When set, every batch is rewritten to LogAppendTime with this time. */
   logAppendTimeMs?: bigint
+  /** An abort marker's transaction-index entry, written to the index of the segment the marker lands in. */
+  abortedTxn?: AbortedTxn
 }
 
 export interface AppendResult {
@@ -155,6 +162,10 @@ export class PartitionLog {
   private backgroundFlush: Promise<void> = Promise.resolve()
   private failure: LogStorageError | undefined
   private closed = false
+  /** Idempotent and transactional producers' state in this partition (ProducerStateManager). */
+  readonly producerState: ProducerStateManager
+  /** Aborted transactions (the .txnindex files), for read_committed fetches. */
+  txnIndex: TxnIndex
 
   private constructor (
     readonly dir: string,
@@ -182,6 +193,8 @@ export class PartitionLog {
     // After an unclean start the recovered segments are valid but maybe not yet durable, so the
     // recovery point stays where the last flush left it.
     this.recoveryPoint = recoveryPoint !== undefined && recoveryPoint < this.endOffset ? recoveryPoint : this.endOffset
+    this.producerState = new ProducerStateManager(opts.producerIdExpirationMs)
+    this.txnIndex = new TxnIndex(dir)
   }
 
   static async open (dir: string, opts: LogOptions = {}): Promise<PartitionLog> {
@@ -213,7 +226,8 @@ export class PartitionLog {
     for (const name of names) {
       const idx = SEGMENT_INDEX.exec(name)
       // Leftovers of interrupted deletes, cleanings and checkpoint writes, and indexes whose log is gone.
-      if (name.endsWith(DELETED_SUFFIX) || name.endsWith('.tmp') || name.endsWith(CLEANED_SUFFIX) || name.endsWith(SWAP_SUFFIX) || (idx !== null && !logNames.has(idx[1]!))) {
+      const txnIdx = name.endsWith(TXN_INDEX_SUFFIX) && !logNames.has(name.slice(0, 20))
+      if (txnIdx || name.endsWith(DELETED_SUFFIX) || name.endsWith('.tmp') || name.endsWith(CLEANED_SUFFIX) || name.endsWith(SWAP_SUFFIX) || (idx !== null && !logNames.has(idx[1]!))) {
         await rm(join(dir, name), { force: true })
       }
     }
@@ -243,6 +257,8 @@ export class PartitionLog {
       cfg.logger.warn({ dir, logStartOffset: start, logEndOffset: log.endOffset }, 'log start offset is past the recovered end; starting an empty log at the log start offset')
       await log.replaceAllSegments(start)
     }
+    log.txnIndex = await TxnIndex.load(dir, log.segments.map(s => s.baseOffset))
+    await rebuildProducerState(log, cfg.clock())
     if (clean) {
       await rm(join(dir, CLEAN_SHUTDOWN_FILE), { force: true })
       await syncDir(dir)
@@ -299,6 +315,8 @@ export class PartitionLog {
 
   get logStartOffset (): bigint { return this.startOffset }
   get logEndOffset (): bigint { return this.endOffset }
+  /** The offset the next append will get (ahead of logEndOffset while appends are being written). */
+  get nextOffset (): bigint { return this.nextAssign }
 
   /** Applies changed topic configs (Kafka updates a log's config in place the same way). */
   configure (opts: ReconfigurableLogOptions): void {
@@ -388,6 +406,7 @@ export class PartitionLog {
           appendBytes: batches.length, lastOffset: result.lastOffset, maxTimestamp, segmentBytes: this.segmentBytes, segmentMs: this.segmentMs, now: this.cfg.clock()
         })
         if (roll) await this.roll(baseOffset)
+        if (opts.abortedTxn !== undefined) await this.txnIndex.persist(this.active.baseOffset, opts.abortedTxn)
         await this.active.append(batches, pending, this.flushOnAppend)
         this.written = next
         // flush.messages: Kafka flushes on the append path once enough messages are unflushed.
@@ -436,9 +455,12 @@ export class PartitionLog {
     seg.rollJitterMs = this.randomSegmentJitter()
     this.segments = [...this.segments, seg]
     this.dirUnsynced = true
+    // Kafka snapshots producer state at every roll so an unclean start rebuilds only from there.
+    const snapshot = takeSnapshot(this)
     // Like Kafka, the finished segment is flushed off the append path; the recovery point advances
     // only once it is durable.
     this.backgroundFlush = this.backgroundFlush.then(async () => {
+      await snapshot.write()
       await old.flush()
       await syncDir(this.dir)
       if (baseOffset > this.recoveryPoint) {
@@ -594,6 +616,8 @@ export class PartitionLog {
       this.written = offset
       this.truncations++
       if (this.recoveryPoint > offset) this.recoveryPoint = offset
+      this.txnIndex.truncateTo(offset)
+      await rebuildProducerState(this, this.cfg.clock())
     })
   }
 
@@ -608,6 +632,9 @@ export class PartitionLog {
     this.nextAssign = offset
     this.recoveryPoint = offset
     await writeOffsetCheckpoint(this.dir, LOG_START_OFFSET_FILE, offset)
+    this.producerState?.reset(offset)
+    this.txnIndex?.clear()
+    for (const name of await readdir(this.dir)) if (name.endsWith(SNAPSHOT_SUFFIX) || name.endsWith(TXN_INDEX_SUFFIX)) await rm(join(this.dir, name), { force: true })
   }
 
   /** DeleteRecords: advances the log start offset durably and removes segments wholly below it. */
@@ -764,7 +791,10 @@ export class PartitionLog {
     if (this.closed) return
     this.closed = true
     await this.enqueue(async () => {
-      if (this.failure === undefined) await this.flushAll()
+      if (this.failure === undefined) {
+        await this.flushAll()
+        await takeSnapshot(this).write()
+      }
       for (const s of this.segments) await s.close()
       for (const [seg, t] of this.pendingDeletes) { clearTimeout(t); await seg.delete() }
       this.pendingDeletes.clear()

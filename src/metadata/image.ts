@@ -7,6 +7,7 @@ import type { ConfigRecord } from '../wire/generated/metadata-records/config-rec
 import type { RemoveTopicRecord } from '../wire/generated/metadata-records/remove-topic-record.js'
 import type { FeatureLevelRecord } from '../wire/generated/metadata-records/feature-level-record.js'
 import type { PartitionChangeRecord } from '../wire/generated/metadata-records/partition-change-record.js'
+import type { ProducerIdsRecord } from '../wire/generated/metadata-records/producer-ids-record.js'
 
 export type MetadataRecord =
   | { type: 'TopicRecord', data: TopicRecord }
@@ -15,6 +16,7 @@ export type MetadataRecord =
   | { type: 'ConfigRecord', data: ConfigRecord }
   | { type: 'RemoveTopicRecord', data: RemoveTopicRecord }
   | { type: 'FeatureLevelRecord', data: FeatureLevelRecord }
+  | { type: 'ProducerIdsRecord', data: ProducerIdsRecord }
 
 export const TOPIC_RESOURCE = 2
 export const BROKER_RESOURCE = 4
@@ -46,6 +48,8 @@ export class MetadataImage {
   readonly features = new Map<string, number>()
   /** Config overrides of resources that are not topics (e.g. the broker), keyed by `${type}:${name}`. */
   readonly otherConfigs = new Map<string, Map<string, string>>()
+  /** The first producer id not yet handed out in a block (KRaft's ProducerIdControlManager). */
+  nextProducerId = 0n
   /** Offset of the last applied record in the metadata log, -1 before any. */
   lastOffset = -1n
 
@@ -113,6 +117,11 @@ export class MetadataImage {
       case 'FeatureLevelRecord': {
         if (rec.data.featureLevel === 0) this.features.delete(rec.data.name)
         else this.features.set(rec.data.name, rec.data.featureLevel)
+        return
+      }
+      case 'ProducerIdsRecord': {
+        if (rec.data.nextProducerId < this.nextProducerId) throw new MetadataImageError(`producer id block ${rec.data.nextProducerId} is below the next producer id ${this.nextProducerId}`)
+        this.nextProducerId = rec.data.nextProducerId
       }
     }
   }

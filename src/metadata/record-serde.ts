@@ -9,6 +9,7 @@ import { decodePartitionChangeRecord, encodePartitionChangeRecord } from '../wir
 import { decodeConfigRecord, encodeConfigRecord } from '../wire/generated/metadata-records/config-record.js'
 import { decodeRemoveTopicRecord, encodeRemoveTopicRecord } from '../wire/generated/metadata-records/remove-topic-record.js'
 import { decodeFeatureLevelRecord, encodeFeatureLevelRecord } from '../wire/generated/metadata-records/feature-level-record.js'
+import { decodeProducerIdsRecord, encodeProducerIdsRecord } from '../wire/generated/metadata-records/producer-ids-record.js'
 import type { MetadataRecord } from './image.js'
 
 const FRAME_VERSION = 1
@@ -20,7 +21,8 @@ const TYPES = {
   ConfigRecord: { id: 4, version: 0 },
   PartitionChangeRecord: { id: 5, version: 0 },
   RemoveTopicRecord: { id: 9, version: 0 },
-  FeatureLevelRecord: { id: 12, version: 0 }
+  FeatureLevelRecord: { id: 12, version: 0 },
+  ProducerIdsRecord: { id: 15, version: 0 }
 } as const
 
 export function encodeMetadataRecord (rec: MetadataRecord): Buffer {
@@ -34,6 +36,7 @@ export function encodeMetadataRecord (rec: MetadataRecord): Buffer {
     case 'ConfigRecord': encodeConfigRecord(w, t.version, rec.data); break
     case 'RemoveTopicRecord': encodeRemoveTopicRecord(w, t.version, rec.data); break
     case 'FeatureLevelRecord': encodeFeatureLevelRecord(w, t.version, rec.data); break
+    case 'ProducerIdsRecord': encodeProducerIdsRecord(w, t.version, rec.data); break
   }
   return w.toBuffer()
 }
@@ -52,6 +55,7 @@ export function decodeMetadataRecord (buf: Buffer): MetadataRecord {
     case 5: rec = { type: 'PartitionChangeRecord', data: decodePartitionChangeRecord(r, version) }; break
     case 9: rec = { type: 'RemoveTopicRecord', data: decodeRemoveTopicRecord(r, version) }; break
     case 12: rec = { type: 'FeatureLevelRecord', data: decodeFeatureLevelRecord(r, version) }; break
+    case 15: rec = { type: 'ProducerIdsRecord', data: decodeProducerIdsRecord(r, version) }; break
     default: throw new DecodeError(`metadata record type ${id} is not handled by this version of samsa`)
   }
   if (r.remaining !== 0) throw new DecodeError(`${r.remaining} trailing bytes after metadata record type ${id}`)

@@ -30,10 +30,23 @@ t.test('FindCoordinator creates __consumer_offsets and answers this broker at ev
   t.equal(topic.configs.get('segment.bytes'), '104857600')
 })
 
-t.test('FindCoordinator refuses transaction, share and unknown key types without naming a coordinator', async t => {
+t.test('FindCoordinator for a transactional id creates __transaction_state and answers this broker', async t => {
+  const b = await startTestBroker(t, { config: { 'transaction.state.log.num.partitions': '4' } })
+  const c = await b.client()
+  const old = await c.request(GROUP_API.FindCoordinator, 3, { key: 'txn', keyType: 1 })
+  t.equal(old.errorCode, 0)
+  t.equal(old.port, b.port)
+  const batched = await c.request(GROUP_API.FindCoordinator, 6, { keyType: 1, coordinatorKeys: ['a', 'b'] })
+  t.same(batched.coordinators.map((x: any) => [x.key, x.errorCode, x.nodeId]), [['a', 0, 1], ['b', 0, 1]])
+  const topic = b.running.broker.metadata.image.topicsByName.get('__transaction_state')!
+  t.equal(topic.partitions.length, 4)
+  t.equal(topic.configs.get('cleanup.policy'), 'compact')
+})
+
+t.test('FindCoordinator refuses share and unknown key types without naming a coordinator', async t => {
   const b = await startTestBroker(t)
   const c = await b.client()
-  for (const keyType of [1, 2, 7]) {
+  for (const keyType of [2, 7]) {
     const old = await c.request(GROUP_API.FindCoordinator, 3, { key: 'x', keyType })
     t.equal(old.errorCode, 42, `v3 key type ${keyType}`)
     t.equal(old.nodeId, -1)
