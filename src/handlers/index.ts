@@ -33,6 +33,13 @@ import { listTransactionsHandler } from './66-list-transactions.js'
 import { describeConfigsHandler } from './32-describe-configs.js'
 import { alterConfigsHandler } from './33-alter-configs.js'
 import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs.js'
+import { offsetForLeaderEpochHandler } from './23-offset-for-leader-epoch.js'
+import { describeLogDirsHandler } from './35-describe-log-dirs.js'
+import { createPartitionsHandler } from './37-create-partitions.js'
+import { describeQuorumHandler } from './55-describe-quorum.js'
+import { describeClusterHandler } from './60-describe-cluster.js'
+import { listConfigResourcesHandler } from './74-list-config-resources.js'
+import { describeTopicPartitionsHandler } from './75-describe-topic-partitions.js'
 
 export function createRegistry (): HandlerRegistry {
   const registry = new HandlerRegistry()
@@ -64,6 +71,13 @@ export function createRegistry (): HandlerRegistry {
   registry.register(describeConfigsHandler)
   registry.register(alterConfigsHandler)
   registry.register(incrementalAlterConfigsHandler)
+  registry.register(offsetForLeaderEpochHandler)
+  registry.register(describeLogDirsHandler)
+  registry.register(createPartitionsHandler)
+  registry.register(describeQuorumHandler)
+  registry.register(describeClusterHandler)
+  registry.register(listConfigResourcesHandler)
+  registry.register(describeTopicPartitionsHandler)
   registry.register(deleteGroupsHandler)
   registry.register(offsetDeleteHandler)
   registry.register(consumerGroupHeartbeatHandler)

@@ -21,6 +21,7 @@ const EXPECTED = [
   { apiKey: 19, minVersion: 2, maxVersion: 7 },
   { apiKey: 20, minVersion: 1, maxVersion: 6 },
   { apiKey: 21, minVersion: 0, maxVersion: 2 },
+  { apiKey: 23, minVersion: 2, maxVersion: 4 },
   { apiKey: 22, minVersion: 0, maxVersion: 5 },
   { apiKey: 24, minVersion: 0, maxVersion: 5 },
   { apiKey: 25, minVersion: 0, maxVersion: 4 },
@@ -28,14 +29,20 @@ const EXPECTED = [
   { apiKey: 28, minVersion: 0, maxVersion: 4 },
   { apiKey: 32, minVersion: 1, maxVersion: 4 },
   { apiKey: 33, minVersion: 0, maxVersion: 2 },
+  { apiKey: 35, minVersion: 1, maxVersion: 5 },
+  { apiKey: 37, minVersion: 0, maxVersion: 3 },
   { apiKey: 42, minVersion: 0, maxVersion: 2 },
   { apiKey: 44, minVersion: 0, maxVersion: 1 },
   { apiKey: 47, minVersion: 0, maxVersion: 0 },
+  { apiKey: 55, minVersion: 0, maxVersion: 2 },
+  { apiKey: 60, minVersion: 0, maxVersion: 2 },
   { apiKey: 61, minVersion: 0, maxVersion: 0 },
   { apiKey: 65, minVersion: 0, maxVersion: 0 },
   { apiKey: 66, minVersion: 0, maxVersion: 2 },
   { apiKey: 68, minVersion: 0, maxVersion: 1 },
-  { apiKey: 69, minVersion: 0, maxVersion: 1 }
+  { apiKey: 69, minVersion: 0, maxVersion: 1 },
+  { apiKey: 74, minVersion: 0, maxVersion: 1 },
+  { apiKey: 75, minVersion: 0, maxVersion: 0 }
 ]
 
 const sw = { clientSoftwareName: 'samsa-test', clientSoftwareVersion: '1.0.0' }

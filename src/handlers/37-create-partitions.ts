@@ -1,0 +1,29 @@
+// CreatePartitions (key 37), versions 0–3.
+//
+// Behaviour: grows a topic to `count` partitions through PartitionRecords in the metadata log; the new
+// logs are opened before the records apply, so Metadata, Produce and Fetch see them complete. Explicit
+// assignments must name one replica list per new partition, of the topic's replication factor, of
+// registered brokers without repeats (INVALID_REPLICA_ASSIGNMENT, Kafka's messages). An equal or smaller
+// count is INVALID_PARTITIONS, an unknown topic UNKNOWN_TOPIC_OR_PARTITION, a topic named twice
+// INVALID_REQUEST. validateOnly checks without creating.
+// Gaps: timeoutMs is not needed (the change completes before the answer); no CreateTopicPolicy, no
+// authorization.
+import { CreatePartitionsSpec, type CreatePartitionsRequest, type CreatePartitionsResponse } from '../wire/generated/create-partitions.js'
+import type { Init } from '../wire/types.js'
+import type { Handler } from '../server/registry.js'
+import type { RequestContext } from '../server/request-context.js'
+import { createPartitions } from '../broker/partition-admin.js'
+
+export const createPartitionsHandler: Handler = {
+  apiKey: 37,
+  spec: CreatePartitionsSpec,
+  minVersion: 0,
+  maxVersion: 3,
+  async handle (ctx: RequestContext, req: CreatePartitionsRequest): Promise<Init<CreatePartitionsResponse>> {
+    const results = await createPartitions(ctx.broker, req.topics, req.validateOnly)
+    if (!req.validateOnly) {
+      for (const [i, r] of results.entries()) if (r.errorCode === 0) ctx.log.info({ topic: r.name, count: req.topics[i]!.count }, 'created partitions')
+    }
+    return { throttleTimeMs: 0, results }
+  }
+}

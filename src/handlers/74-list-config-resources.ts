@@ -1,0 +1,34 @@
+// ListConfigResources (key 74), versions 0–1 (ListClientMetricsResources before Kafka 4.1).
+//
+// Behaviour: v0 lists client-metrics subscriptions only; v1 lists the resource types asked for, or all
+// it supports when none are: GROUP (every group the coordinator knows), CLIENT_METRICS, BROKER_LOGGER and
+// BROKER (this node), TOPIC (every topic). A type it does not support answers UNSUPPORTED_VERSION for the
+// whole request, as Kafka does.
+// Gaps: samsa has no client-metrics subscriptions, so CLIENT_METRICS lists nothing; groups that exist
+// only through group configs are not listed (samsa has no group configs yet).
+import { ListConfigResourcesSpec, type ListConfigResourcesRequest, type ListConfigResourcesResponse } from '../wire/generated/list-config-resources.js'
+import type { Init } from '../wire/types.js'
+import { ErrorCode } from '../wire/generated/errors.js'
+import type { Handler } from '../server/registry.js'
+import type { RequestContext } from '../server/request-context.js'
+import { TOPIC_RESOURCE, BROKER_RESOURCE } from '../metadata/image.js'
+import { BROKER_LOGGER_RESOURCE, CLIENT_METRICS_RESOURCE, GROUP_RESOURCE } from '../broker/config-admin.js'
+
+export const listConfigResourcesHandler: Handler = {
+  apiKey: 74,
+  spec: ListConfigResourcesSpec,
+  minVersion: 0,
+  maxVersion: 1,
+  handle (ctx: RequestContext, req: ListConfigResourcesRequest): Init<ListConfigResourcesResponse> {
+    const supported = ctx.apiVersion >= 1 ? [TOPIC_RESOURCE, BROKER_RESOURCE, BROKER_LOGGER_RESOURCE, CLIENT_METRICS_RESOURCE, GROUP_RESOURCE] : [CLIENT_METRICS_RESOURCE]
+    const asked = ctx.apiVersion >= 1 && req.resourceTypes.length > 0 ? req.resourceTypes : supported
+    if (asked.some(t => !supported.includes(t))) return { throttleTimeMs: 0, errorCode: ErrorCode.UNSUPPORTED_VERSION, configResources: [] }
+    const out: { resourceName: string, resourceType: number }[] = []
+    const b = ctx.broker
+    if (asked.includes(GROUP_RESOURCE)) for (const g of b.groups.listGroups([], [])) out.push({ resourceName: g.groupId, resourceType: GROUP_RESOURCE })
+    if (asked.includes(BROKER_LOGGER_RESOURCE)) out.push({ resourceName: String(b.nodeId), resourceType: BROKER_LOGGER_RESOURCE })
+    if (asked.includes(BROKER_RESOURCE)) out.push({ resourceName: String(b.nodeId), resourceType: BROKER_RESOURCE })
+    if (asked.includes(TOPIC_RESOURCE)) for (const name of b.metadata.image.topicsByName.keys()) out.push({ resourceName: name, resourceType: TOPIC_RESOURCE })
+    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, configResources: out }
+  }
+}
