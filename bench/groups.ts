@@ -89,6 +89,8 @@ function runMember(c: RawClient, group: string, hbMs: number, onSynced: (memberI
   return { stop: () => { stopped = true; void c.close() }, done }
 }
 
+const current = { onSynced: (_m: string, _g: number, _a: string): void => {} }
+
 /** Starts `count` more members and resolves when every member is synced to one generation covering all partitions. */
 async function growGroup(port: number, group: string, hbMs: number, existing: Map<string, { gen: number; assignment: string }>, all: Member[], count: number): Promise<number> {
   const target = all.length + count
@@ -102,8 +104,10 @@ async function growGroup(port: number, group: string, hbMs: number, existing: Ma
     const covered = [...existing.values()].flatMap((m) => (m.assignment ? m.assignment.split(',').map(Number) : []))
     if (covered.length === members && new Set(covered).size === members) resolve(Number(process.hrtime.bigint() - t0) / 1e6)
   }
+  // members started by an earlier call report here too: the check belongs to the latest call
+  current.onSynced = onSynced
   const clients = await Promise.all(Array.from({ length: count }, () => RawClient.connect(port)))
-  for (const c of clients) all.push(runMember(c, group, hbMs, onSynced))
+  for (const c of clients) all.push(runMember(c, group, hbMs, (...a) => current.onSynced(...a)))
   // a generation that lost a member between joins would leave stale entries: keep only the latest
   const ms = await Promise.race([settled, sleep(120_000).then(() => { throw new Error(`${group} did not settle within 120 s`) })])
   return ms
