@@ -28,10 +28,9 @@ async function startMember(t: { teardown(fn: () => unknown): void }, bootstrap: 
     bootstrapBrokers: [bootstrap],
     groupId: group,
     groupProtocol: 'consumer',
-    // the client checks rebalanceTimeout >= sessionTimeout even though the consumer protocol's session timeout is the broker's
-    sessionTimeout: 3000,
-    heartbeatInterval: 300,
-    rebalanceTimeout: 6000,
+    // platformatic's types forbid sessionTimeout with groupProtocol 'consumer', yet its validator still
+    // requires rebalanceTimeout >= sessionTimeout's classic default (60 s)
+    rebalanceTimeout: 60_000,
   })
   t.teardown(() => consumer.close(true))
   const records: ConsumedRecord[] = []

@@ -202,17 +202,7 @@ export class ConsumerGroupCoordinator {
     if (classic === null && !create) throw new GroupError(ErrorCode.GROUP_ID_NOT_FOUND, `Consumer group ${groupId} not found.`)
     if (classic !== null) {
       if (!create) throw new GroupError(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a consumer group.`)
-      if (!classic.empty) {
-        // Kafka converts a non-empty classic group here when the migration policy allows it; samsa has no
-        // mixed (classic + consumer protocol) groups, so the upgrade is refused with Kafka's refusal error.
-        const policy = this.config.migrationPolicy
-        const why = policy !== 'upgrade' && policy !== 'bidirectional'
-          ? 'the online upgrade is disabled'
-          : !classic.usesConsumerProtocol ? 'the group does not use the consumer embedded protocol'
-              : classic.size > this.config.maxSize ? 'the group size exceeds the consumer group maximum size'
-                : 'online upgrade of a non-empty classic group is not supported by this broker'
-        throw new GroupError(ErrorCode.GROUP_ID_NOT_FOUND, `Cannot upgrade classic group ${groupId} to consumer group because ${why}.`)
-      }
+      if (!classic.empty) throw this.upgradeRefusal(groupId, classic)
     }
     const created = new ConsumerGroup(groupId)
     return {
@@ -225,6 +215,22 @@ export class ConsumerGroupCoordinator {
         this.groups.set(groupId, created)
       }
     }
+  }
+
+  /**
+   * Kafka's validateOnlineUpgrade, in its order and with its messages. A group that passes it would be
+   * converted by Kafka (ConsumerGroup.fromClassicGroup) and run as a mixed group; samsa does not run
+   * classic-protocol members inside a consumer group, so that case is refused too, with its own reason.
+   */
+  upgradeRefusal (groupId: string, classic: { usesConsumerProtocol: boolean, size: number }): GroupError {
+    const policy = this.config.migrationPolicy
+    const why = policy !== 'upgrade' && policy !== 'bidirectional'
+      ? 'online upgrade is disabled'
+      : !classic.usesConsumerProtocol ? 'the group does not use the consumer embedded protocol'
+          : classic.size > this.config.maxSize ? 'the group size exceeds the consumer group maximum size'
+            : 'this broker does not run classic-protocol members inside a consumer group (mixed groups)'
+    this.host.log.info({ group: groupId, policy }, `cannot upgrade classic group to consumer group because ${why}`)
+    return new GroupError(ErrorCode.GROUP_ID_NOT_FOUND, `Cannot upgrade classic group ${groupId} to consumer group because ${why}.`)
   }
 
   private join (req: ConsumerHeartbeatRequest, records: CoordinatorRecord[]): ConsumerHeartbeatResult {
