@@ -15,7 +15,7 @@ import { Controller } from '../metadata/controller.js'
 import type { TopicImage } from '../metadata/image.js'
 import { loadOrCreateMetaProperties } from './meta-properties.js'
 import { Partition } from './partition.js'
-import { METADATA_VERSION_LEVEL, GROUP_VERSION_LEVEL } from './features.js'
+import { METADATA_VERSION_LEVEL, GROUP_VERSION_LEVEL, TRANSACTION_VERSION_LEVEL } from './features.js'
 import type { Logger } from '../server/logger.js'
 import { GroupCoordinator, coordinatorConfigFrom } from '../coordinator/group-coordinator.js'
 import { systemClock, type Clock } from '../coordinator/clock.js'
@@ -69,6 +69,13 @@ export class Broker {
     if (!metadata.image.features.has('group.version')) {
       await controller.run(() => ({
         records: [{ type: 'FeatureLevelRecord', data: { name: 'group.version', featureLevel: GROUP_VERSION_LEVEL } }],
+        result: undefined
+      }))
+    }
+    // transaction.version=2 likewise (Kafka 4.x's default for new clusters: transactions v2).
+    if (!metadata.image.features.has('transaction.version')) {
+      await controller.run(() => ({
+        records: [{ type: 'FeatureLevelRecord', data: { name: 'transaction.version', featureLevel: TRANSACTION_VERSION_LEVEL } }],
         result: undefined
       }))
     }

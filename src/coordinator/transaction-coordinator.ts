@@ -16,8 +16,13 @@
 // epoch bumped once more); a transaction older than its timeout is aborted the same way by the periodic
 // check (transaction.abort.timed.out.transaction.cleanup.interval.ms), which fences its producer.
 // Transactional ids idle for transactional.id.expiration.ms in Empty/Complete* are removed (tombstone).
-// Gaps: transactions v2 (KIP-890 part 2: implicit AddPartitions on Produce v12+, epoch bump per EndTxn)
-// are not offered — transaction.version is not finalized, so clients use the v1 protocol; no 2PC (KIP-939).
+// Transactions v2 (KIP-890 part 2, transaction.version 2): the protocol a request speaks is read from its
+// version as Kafka does (EndTxn v5+, AddPartitionsToTxn v4+ — the broker-side add a Produce v12+ or a
+// TxnOffsetCommit v5+ makes — are TV2). A TV2 EndTxn bumps the epoch on every commit and abort (a new
+// producer id once the epoch is exhausted) and answers it; the markers carry the bumped epoch, so every
+// write left over from the finished transaction is fenced by plain epoch comparison at the partition and
+// here. A TV2 abort with nothing added (Empty, Complete*) still bumps the epoch. TV1 requests keep the
+// classic rules on the same cluster. Gap: no 2PC (KIP-939).
 import { ErrorCode } from '../wire/generated/errors.js'
 import { encodeMarkerBatch } from '../log/txn-marker.js'
 import { ensureInternalTopic } from '../broker/topic-admin.js'
@@ -34,6 +39,7 @@ export const TRANSACTION_STATE_TOPIC = '__transaction_state'
 const OFFSETS_TOPIC = '__consumer_offsets'
 const NO_PRODUCER_ID = -1n
 const NO_PRODUCER_EPOCH = -1
+const SHORT_MAX = 0x7fff
 
 export interface TransactionCoordinatorConfig {
   numPartitions: number
@@ -343,6 +349,11 @@ export class TransactionCoordinator {
     const next = copyOf(m)
     if (!m.isEpochExhausted) next.producerEpoch = m.producerEpoch + 1
     next.lastProducerEpoch = NO_PRODUCER_EPOCH
+    // A TV2 abort bumps once more on top of the fence, as prepareAbortOrCommit does for TV2 metadata.
+    if (m.clientTransactionVersion >= 2 && next.producerEpoch < SHORT_MAX) {
+      next.lastProducerEpoch = next.producerEpoch
+      next.producerEpoch++
+    }
     return await this.prepareEnd(next, false)
   }
 
@@ -380,6 +391,13 @@ export class TransactionCoordinator {
     const done = copyOf(current)
     done.state = commit ? TxnState.CompleteCommit : TxnState.CompleteAbort
     done.partitions.clear()
+    if (done.nextProducerId >= 0n) {
+      done.previousProducerId = done.producerId
+      done.producerId = done.nextProducerId
+      done.nextProducerId = NO_PRODUCER_ID
+      done.producerEpoch = 0
+      done.lastProducerEpoch = NO_PRODUCER_EPOCH
+    }
     done.lastUpdateTimestamp = this.clock.now()
     const code = await this.transition(done)
     if (code !== ErrorCode.NONE) this.log.warn({ transactionalId: m.transactionalId, errorCode: code }, 'could not complete transaction; it completes at the next load')
@@ -402,12 +420,13 @@ export class TransactionCoordinator {
   }
 
   /** handleAddPartitionsToTransaction: one error code for all the partitions. */
-  async addPartitions (transactionalId: string, producerId: bigint, producerEpoch: number, partitions: TxnPartition[]): Promise<number> {
+  async addPartitions (transactionalId: string, producerId: bigint, producerEpoch: number, partitions: TxnPartition[], clientTransactionVersion = 0): Promise<number> {
     const c = this.checkProducer(transactionalId, producerId, producerEpoch)
     if ('code' in c) return c.code
     const m = c.m
     if (m.state === TxnState.Ongoing && partitions.every(p => m.hasPartition(p.topic, p.partition))) return ErrorCode.NONE
     const next = copyOf(m)
+    next.clientTransactionVersion = clientTransactionVersion
     const now = this.clock.now()
     if (m.state !== TxnState.Ongoing) {
       next.startTimestamp = now
@@ -453,8 +472,16 @@ export class TransactionCoordinator {
 
   // ---------------------------------------------------------------- EndTxn
 
-  /** handleEndTransaction from a client. */
-  async endTxn (transactionalId: string, producerId: bigint, producerEpoch: number, commit: boolean): Promise<number> {
+  /**
+   * handleEndTransaction from a client. TV2 (EndTxn v5+) answers the producer id and epoch the producer
+   * must use next; TV1 answers -1/-1.
+   */
+  async endTxn (transactionalId: string, producerId: bigint, producerEpoch: number, commit: boolean, clientTransactionVersion = 0): Promise<ProducerIdAndEpoch> {
+    if (clientTransactionVersion >= 2) return await this.endTxnV2(transactionalId, producerId, producerEpoch, commit)
+    return failed(await this.endTxnV1(transactionalId, producerId, producerEpoch, commit))
+  }
+
+  private async endTxnV1 (transactionalId: string, producerId: bigint, producerEpoch: number, commit: boolean): Promise<number> {
     if (transactionalId === '') return ErrorCode.INVALID_REQUEST
     const unavailable = this.availability(transactionalId)
     if (unavailable !== null) return unavailable
@@ -478,6 +505,85 @@ export class TransactionCoordinator {
       default:
         return ErrorCode.UNKNOWN_SERVER_ERROR
     }
+  }
+
+  /**
+   * Kafka's endTransaction for TV2: a retry is recognised by the epoch one below the current one (the
+   * bump already happened) or by the previous producer id after an overflow; the same epoch on a
+   * completed transaction is the next transaction's EndTxn, and an abort there is an empty transaction.
+   */
+  private async endTxnV2 (transactionalId: string, producerId: bigint, producerEpoch: number, commit: boolean): Promise<ProducerIdAndEpoch> {
+    if (transactionalId === '') return failed(ErrorCode.INVALID_REQUEST)
+    const unavailable = this.availability(transactionalId)
+    if (unavailable !== null) return failed(unavailable)
+    const m = this.txns.get(transactionalId)
+    if (m === undefined) return failed(ErrorCode.INVALID_PRODUCER_ID_MAPPING)
+    const retryOnOverflow = m.previousProducerId === producerId && producerEpoch === SHORT_MAX - 1 && m.producerEpoch === 0
+    const retryOnEpochBump = m.producerId === producerId && m.producerEpoch === producerEpoch + 1
+    const isRetry = retryOnEpochBump || retryOnOverflow
+    if (m.producerId !== producerId && !retryOnOverflow) return failed(ErrorCode.INVALID_PRODUCER_ID_MAPPING)
+    let validEpoch: boolean
+    switch (m.state) {
+      case TxnState.PrepareCommit:
+      case TxnState.PrepareAbort:
+        validEpoch = retryOnEpochBump
+        break
+      case TxnState.CompleteCommit:
+      case TxnState.CompleteAbort:
+        validEpoch = isRetry || producerEpoch === m.producerEpoch
+        break
+      default:
+        validEpoch = producerEpoch === m.producerEpoch
+    }
+    if (!validEpoch) return failed(ErrorCode.PRODUCER_FENCED)
+    if (this.inTransition(transactionalId)) return failed(ErrorCode.CONCURRENT_TRANSACTIONS)
+    const current: ProducerIdAndEpoch = { errorCode: ErrorCode.NONE, producerId: m.producerId, producerEpoch: m.producerEpoch }
+    switch (m.state) {
+      case TxnState.Ongoing:
+        return await this.prepareEndV2(m, commit, false)
+      case TxnState.CompleteCommit:
+        if (commit) return isRetry ? current : failed(ErrorCode.INVALID_TXN_STATE)
+        return isRetry ? failed(ErrorCode.INVALID_TXN_STATE) : await this.prepareEndV2(m, false, true)
+      case TxnState.CompleteAbort:
+        if (!commit) return isRetry ? current : await this.prepareEndV2(m, false, true)
+        return failed(ErrorCode.INVALID_TXN_STATE)
+      // Both answer CONCURRENT_TRANSACTIONS in TV2: the retry of either result waits for completion.
+      case TxnState.PrepareCommit:
+      case TxnState.PrepareAbort:
+        return failed(ErrorCode.CONCURRENT_TRANSACTIONS)
+      case TxnState.Empty:
+        return commit ? failed(ErrorCode.INVALID_TXN_STATE) : await this.prepareEndV2(m, false, true)
+      default:
+        return failed(ErrorCode.UNKNOWN_SERVER_ERROR)
+    }
+  }
+
+  /** prepareAbortOrCommit with the TV2 epoch bump (and the next producer id once the epoch is exhausted). */
+  private async prepareEndV2 (m: TransactionMetadata, commit: boolean, noPartitionAdded: boolean): Promise<ProducerIdAndEpoch> {
+    const next = copyOf(m)
+    next.clientTransactionVersion = 2
+    if (m.isEpochExhausted) {
+      try {
+        next.nextProducerId = await this.producerIds.generate()
+      } catch (err) {
+        this.log.error({ err }, 'producer id allocation failed')
+        return failed(ErrorCode.UNKNOWN_SERVER_ERROR)
+      }
+      if (this.inTransition(m.transactionalId) || this.txns.get(m.transactionalId) !== m) return failed(ErrorCode.CONCURRENT_TRANSACTIONS)
+    } else {
+      next.nextProducerId = NO_PRODUCER_ID
+    }
+    next.producerEpoch = m.producerEpoch + 1
+    next.lastProducerEpoch = m.producerEpoch
+    if (noPartitionAdded) {
+      next.partitions.clear()
+      next.startTimestamp = this.clock.now()
+    }
+    const code = await this.prepareEnd(next, commit)
+    if (code !== ErrorCode.NONE) return failed(code)
+    // The producer continues with what the completed transaction leaves: a new id after an overflow.
+    if (next.nextProducerId >= 0n) return { errorCode: ErrorCode.NONE, producerId: next.nextProducerId, producerEpoch: 0 }
+    return { errorCode: ErrorCode.NONE, producerId: next.producerId, producerEpoch: next.producerEpoch }
   }
 
   // ---------------------------------------------------------------- periodic checks

@@ -25,6 +25,8 @@ export interface TxnCommitRequest {
   memberId: string
   groupInstanceId: string | null
   entries: TxnCommitEntry[]
+  /** TxnOffsetCommit v5+ (transactions v2): the group's partition is added to the transaction here, not by AddOffsetsToTxn. */
+  addPartition?: boolean
 }
 
 function pendingKey (group: string, topic: string, partition: number): string {
@@ -124,6 +126,10 @@ export async function commitTxnOffsets (broker: Broker, groups: GroupCoordinator
   const invalid = validateTxnCommit(g, req)
   if (invalid !== null) return all(invalid)
   const index = groups.partitionFor(req.groupId)
+  if (req.addPartition === true) {
+    const added = await broker.transactions.addPartitions(req.transactionalId, req.producerId, req.producerEpoch, [{ topic: OFFSETS_TOPIC, partition: index }], 2)
+    if (added !== ErrorCode.NONE) return all(added === ErrorCode.PRODUCER_FENCED ? ErrorCode.INVALID_PRODUCER_EPOCH : added)
+  }
   const txnCode = broker.transactions.verifyWrite(req.transactionalId, req.producerId, req.producerEpoch, OFFSETS_TOPIC, index)
   if (txnCode !== ErrorCode.NONE) return all(txnCode === ErrorCode.PRODUCER_FENCED ? ErrorCode.INVALID_PRODUCER_EPOCH : txnCode)
   const p = broker.partition(OFFSETS_TOPIC, index)

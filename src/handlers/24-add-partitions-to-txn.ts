@@ -6,6 +6,8 @@
 // of topics that do not exist get UNKNOWN_TOPIC_OR_PARTITION and the others in the request
 // OPERATION_NOT_ATTEMPTED, as KafkaApis does; otherwise the coordinator's one error applies to every
 // partition (INVALID_PRODUCER_ID_MAPPING, PRODUCER_FENCED, CONCURRENT_TRANSACTIONS, NOT_COORDINATOR...).
+// As Kafka's transactionVersionForAddPartitionsToTxn, v4+ speaks transactions v2 (the transaction then
+// ends with the TV2 epoch bump) and v0–3 the classic protocol.
 import { AddPartitionsToTxnSpec, type AddPartitionsToTxnRequest, type AddPartitionsToTxnResponse, type AddPartitionsToTxnTopic } from '../wire/generated/add-partitions-to-txn.js'
 import type { Init } from '../wire/types.js'
 import { ErrorCode } from '../wire/generated/errors.js'
@@ -19,7 +21,7 @@ function byTopic (topics: AddPartitionsToTxnTopic[], code: (topic: string, parti
   return topics.map(t => ({ name: t.name, resultsByPartition: t.partitions.map(p => ({ partitionIndex: p, partitionErrorCode: code(t.name, p) })) }))
 }
 
-async function addOne (broker: Broker, transactionalId: string, producerId: bigint, producerEpoch: number, topics: AddPartitionsToTxnTopic[], verifyOnly: boolean): Promise<TopicResult[]> {
+async function addOne (broker: Broker, transactionalId: string, producerId: bigint, producerEpoch: number, topics: AddPartitionsToTxnTopic[], verifyOnly: boolean, clientTransactionVersion: number): Promise<TopicResult[]> {
   const image = broker.metadata.image
   const missing = (topic: string, partition: number): boolean => {
     const t = image.topicsByName.get(topic)
@@ -34,7 +36,7 @@ async function addOne (broker: Broker, transactionalId: string, producerId: bigi
     let i = 0
     return byTopic(topics, () => codes[i++]!)
   }
-  const code = await broker.transactions.addPartitions(transactionalId, producerId, producerEpoch, list)
+  const code = await broker.transactions.addPartitions(transactionalId, producerId, producerEpoch, list, clientTransactionVersion)
   return byTopic(topics, () => code)
 }
 
@@ -46,12 +48,12 @@ export const addPartitionsToTxnHandler: Handler = {
   async handle (ctx: RequestContext, req: AddPartitionsToTxnRequest): Promise<Init<AddPartitionsToTxnResponse>> {
     const broker = ctx.broker
     if (ctx.apiVersion < 4) {
-      const results = await addOne(broker, req.v3AndBelowTransactionalId, req.v3AndBelowProducerId, req.v3AndBelowProducerEpoch, req.v3AndBelowTopics, false)
+      const results = await addOne(broker, req.v3AndBelowTransactionalId, req.v3AndBelowProducerId, req.v3AndBelowProducerEpoch, req.v3AndBelowTopics, false, 0)
       return { throttleTimeMs: 0, resultsByTopicV3AndBelow: results }
     }
     const resultsByTransaction = await Promise.all(req.transactions.map(async t => ({
       transactionalId: t.transactionalId,
-      topicResults: await addOne(broker, t.transactionalId, t.producerId, t.producerEpoch, t.topics, t.verifyOnly)
+      topicResults: await addOne(broker, t.transactionalId, t.producerId, t.producerEpoch, t.topics, t.verifyOnly, 2)
     })))
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, resultsByTransaction }
   }

@@ -25,8 +25,8 @@ const EXPECTED = [
   { apiKey: 23, minVersion: 2, maxVersion: 4 },
   { apiKey: 24, minVersion: 0, maxVersion: 5 },
   { apiKey: 25, minVersion: 0, maxVersion: 4 },
-  { apiKey: 26, minVersion: 0, maxVersion: 4 },
-  { apiKey: 28, minVersion: 0, maxVersion: 4 },
+  { apiKey: 26, minVersion: 0, maxVersion: 5 },
+  { apiKey: 28, minVersion: 0, maxVersion: 5 },
   { apiKey: 32, minVersion: 1, maxVersion: 4 },
   { apiKey: 33, minVersion: 0, maxVersion: 2 },
   { apiKey: 35, minVersion: 1, maxVersion: 5 },
@@ -70,6 +70,8 @@ t.test('v3+ reports metadata.version as supported and finalized', async t => {
     t.ok(res.finalizedFeaturesEpoch >= 0n, 'finalized features epoch is a metadata log offset')
     t.same(res.supportedFeatures.find((f: any) => f.name === 'group.version'), { name: 'group.version', minVersion: 0, maxVersion: 1 })
     t.same(res.finalizedFeatures.find((f: any) => f.name === 'group.version'), { name: 'group.version', minVersionLevel: 1, maxVersionLevel: 1 })
+    t.same(res.supportedFeatures.find((f: any) => f.name === 'transaction.version'), { name: 'transaction.version', minVersion: 0, maxVersion: 2 })
+    t.same(res.finalizedFeatures.find((f: any) => f.name === 'transaction.version'), { name: 'transaction.version', minVersionLevel: 2, maxVersionLevel: 2 })
   }
 })
 

@@ -225,3 +225,78 @@ t.test('transaction timeout aborts and fences; transactional offsets visible on 
   const reloaded = await c2.request(KEY.OffsetFetch, 7, { groupId: 'g', topics: [{ name: 'tt', partitionIndexes: [0] }], requireStable: true })
   t.equal(reloaded.topics[0].partitions[0].committedOffset, 7n, 'the committed one reloads; the aborted one stays hidden')
 })
+
+async function produceAt (c: RawClient, version: number, topic: string, transactionalId: string, opts: { pid: bigint, epoch: number, seq: number, vals: string[], partition?: number }): Promise<any> {
+  const records = await batch(textRecords(opts.vals), { producerId: opts.pid, producerEpoch: opts.epoch, baseSequence: opts.seq, isTransactional: true })
+  const body = { ...produceBody([{ topic, partition: opts.partition ?? 0, records }]), transactionalId }
+  const res = await c.request(API.Produce, version, body)
+  return res.responses[0].partitionResponses[0]
+}
+
+t.test('transactions v2: implicit add on Produce v12, epoch bump per EndTxn v5, late writes fenced, TxnOffsetCommit v5', async t => {
+  const b = await startTestBroker(t, { config: { 'transaction.state.log.num.partitions': '1', 'offsets.topic.num.partitions': '1' } })
+  const c = await b.client()
+  const av = await c.request(API.ApiVersions, 3, { clientSoftwareName: 'samsa-test', clientSoftwareVersion: '1' })
+  t.same(av.supportedFeatures.find((f: any) => f.name === 'transaction.version'), { name: 'transaction.version', minVersion: 0, maxVersion: 2 })
+  t.same(av.finalizedFeatures.find((f: any) => f.name === 'transaction.version'), { name: 'transaction.version', minVersionLevel: 2, maxVersionLevel: 2 })
+  await createTopic(c, { name: 'v2', numPartitions: 2 })
+  await c.request(KEY.FindCoordinator, 4, { keyType: 1, coordinatorKeys: ['t3'] })
+  await c.request(KEY.FindCoordinator, 4, { keyType: 0, coordinatorKeys: ['g3'] })
+  const init = await c.request(KEY.InitProducerId, 5, { transactionalId: 't3', transactionTimeoutMs: 60000, producerId: -1n, producerEpoch: -1 })
+  const pid = init.producerId
+  t.equal(init.producerEpoch, 0)
+  const tv1 = await produceAt(c, 11, 'v2', 't3', { pid, epoch: 0, seq: 0, vals: ['v11'], partition: 1 })
+  t.equal(tv1.errorCode, 48, 'Produce v11 still needs AddPartitionsToTxn (INVALID_TXN_STATE)')
+  const w = await produceAt(c, 12, 'v2', 't3', { pid, epoch: 0, seq: 0, vals: ['c1', 'c2'] })
+  t.equal(w.errorCode, 0, 'Produce v12 adds the partition itself')
+  const d = (await c.request(KEY.DescribeTransactions, 0, { transactionalIds: ['t3'] })).transactionStates[0]
+  t.equal(d.transactionState, 'Ongoing')
+  t.same(d.topics, [{ topic: 'v2', partitions: [0] }])
+  const toc = await c.request(KEY.TxnOffsetCommit, 5, { transactionalId: 't3', groupId: 'g3', producerId: pid, producerEpoch: 0, generationId: -1, memberId: '', groupInstanceId: null, topics: [{ name: 'v2', partitions: [{ partitionIndex: 0, committedOffset: 11n, committedLeaderEpoch: -1, committedMetadata: '' }] }] })
+  t.equal(toc.topics[0].partitions[0].errorCode, 0, 'TxnOffsetCommit v5 without AddOffsetsToTxn')
+  const end = await c.request(KEY.EndTxn, 5, { transactionalId: 't3', producerId: pid, producerEpoch: 0, committed: true })
+  t.equal(end.errorCode, 0)
+  t.equal(end.producerId, pid)
+  t.equal(end.producerEpoch, 1, 'EndTxn v5 answers the bumped epoch')
+  const retry = await c.request(KEY.EndTxn, 5, { transactionalId: 't3', producerId: pid, producerEpoch: 0, committed: true })
+  t.ok(retry.errorCode === 0 || retry.errorCode === 51, 'a retry (the epoch before the bump) is NONE or CONCURRENT_TRANSACTIONS')
+  await until(async () => (await c.request(KEY.DescribeTransactions, 0, { transactionalIds: ['t3'] })).transactionStates[0].transactionState === 'CompleteCommit')
+  const retry2 = await c.request(KEY.EndTxn, 5, { transactionalId: 't3', producerId: pid, producerEpoch: 0, committed: true })
+  t.same([retry2.errorCode, retry2.producerEpoch], [0, 1], 'a retry after completion answers the current epoch')
+  await until(async () => (await c.request(KEY.OffsetFetch, 7, { groupId: 'g3', topics: [{ name: 'v2', partitionIndexes: [0] }], requireStable: true })).topics[0].partitions[0].committedOffset === 11n)
+  // A write of the finished transaction arriving late: fenced by the bumped epoch, not added to a new one.
+  const late = await produceAt(c, 12, 'v2', 't3', { pid, epoch: 0, seq: 2, vals: ['late'], partition: 1 })
+  t.equal(late.errorCode, 47, 'late write from the completed transaction: INVALID_PRODUCER_EPOCH')
+  t.equal((await c.request(KEY.DescribeTransactions, 0, { transactionalIds: ['t3'] })).transactionStates[0].transactionState, 'CompleteCommit', 'and no transaction was started by it')
+  const lateSame = await produceAt(c, 11, 'v2', 't3', { pid, epoch: 0, seq: 2, vals: ['late'] })
+  t.equal(lateSame.errorCode, 47, 'also on the partition that has the marker')
+  const marker = (await fetchOne(c, { topic: 'v2' })).batches.find((x: any) => x.isControl)
+  t.equal(marker.producerEpoch, 1, 'the marker carries the bumped epoch')
+
+  // Next transaction at the new epoch, aborted.
+  t.equal((await produceAt(c, 12, 'v2', 't3', { pid, epoch: 1, seq: 0, vals: ['a1'] })).errorCode, 0)
+  const abort = await c.request(KEY.EndTxn, 5, { transactionalId: 't3', producerId: pid, producerEpoch: 1, committed: false })
+  t.same([abort.errorCode, abort.producerEpoch], [0, 2])
+  await until(async () => (await c.request(KEY.DescribeTransactions, 0, { transactionalIds: ['t3'] })).transactionStates[0].transactionState === 'CompleteAbort')
+  const commitAfterAbort = await c.request(KEY.EndTxn, 5, { transactionalId: 't3', producerId: pid, producerEpoch: 1, committed: true })
+  t.equal(commitAfterAbort.errorCode, 48, 'commit retry of an aborted transaction is INVALID_TXN_STATE')
+  // An abort with nothing added (the producer cannot know whether its Produce added anything) bumps too.
+  const empty = await c.request(KEY.EndTxn, 5, { transactionalId: 't3', producerId: pid, producerEpoch: 2, committed: false })
+  t.same([empty.errorCode, empty.producerEpoch], [0, 3], 'empty abort bumps the epoch')
+  await until(async () => (await c.request(KEY.DescribeTransactions, 0, { transactionalIds: ['t3'] })).transactionStates[0].transactionState === 'CompleteAbort')
+  const emptyCommit = await c.request(KEY.EndTxn, 5, { transactionalId: 't3', producerId: pid, producerEpoch: 3, committed: true })
+  t.equal(emptyCommit.errorCode, 48, 'commit with nothing in the transaction')
+  const stale = await c.request(KEY.EndTxn, 5, { transactionalId: 't3', producerId: pid, producerEpoch: 1, committed: false })
+  t.equal(stale.errorCode, 90, 'an epoch two behind is PRODUCER_FENCED')
+  const all = await fetchOne(c, { topic: 'v2' }, { isolationLevel: 1 })
+  t.same(values(readCommittedView(all.batches, all.partition.abortedTransactions)), ['c1', 'c2'], 'read_committed sees the committed transaction only')
+
+  // A TV1 client on the same cluster keeps the classic rules: no bump, -1/-1 answered.
+  const a1 = await c.request(KEY.AddPartitionsToTxn, 3, { v3AndBelowTransactionalId: 't3', v3AndBelowProducerId: pid, v3AndBelowProducerEpoch: 3, v3AndBelowTopics: [{ name: 'v2', partitions: [1] }] })
+  t.equal(a1.resultsByTopicV3AndBelow[0].resultsByPartition[0].partitionErrorCode, 0)
+  t.equal((await produceAt(c, 11, 'v2', 't3', { pid, epoch: 3, seq: 0, vals: ['tv1'], partition: 1 })).errorCode, 0)
+  const e1 = await c.request(KEY.EndTxn, 4, { transactionalId: 't3', producerId: pid, producerEpoch: 3, committed: true })
+  t.same([e1.errorCode, e1.producerId, e1.producerEpoch], [0, -1n, -1])
+  await until(async () => (await c.request(KEY.DescribeTransactions, 0, { transactionalIds: ['t3'] })).transactionStates[0].transactionState === 'CompleteCommit')
+  t.equal((await c.request(KEY.DescribeTransactions, 0, { transactionalIds: ['t3'] })).transactionStates[0].producerEpoch, 3, 'TV1 commit keeps the epoch')
+})
