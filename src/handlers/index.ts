@@ -40,6 +40,12 @@ import { describeQuorumHandler } from './55-describe-quorum.js'
 import { describeClusterHandler } from './60-describe-cluster.js'
 import { listConfigResourcesHandler } from './74-list-config-resources.js'
 import { describeTopicPartitionsHandler } from './75-describe-topic-partitions.js'
+import { electLeadersHandler } from './43-elect-leaders.js'
+import { alterPartitionReassignmentsHandler } from './45-alter-partition-reassignments.js'
+import { listPartitionReassignmentsHandler } from './46-list-partition-reassignments.js'
+import { alterReplicaLogDirsHandler } from './34-alter-replica-log-dirs.js'
+import { updateFeaturesHandler } from './57-update-features.js'
+import { unregisterBrokerHandler } from './64-unregister-broker.js'
 
 export function createRegistry (): HandlerRegistry {
   const registry = new HandlerRegistry()
@@ -78,6 +84,12 @@ export function createRegistry (): HandlerRegistry {
   registry.register(describeClusterHandler)
   registry.register(listConfigResourcesHandler)
   registry.register(describeTopicPartitionsHandler)
+  registry.register(electLeadersHandler)
+  registry.register(alterPartitionReassignmentsHandler)
+  registry.register(listPartitionReassignmentsHandler)
+  registry.register(alterReplicaLogDirsHandler)
+  registry.register(updateFeaturesHandler)
+  registry.register(unregisterBrokerHandler)
   registry.register(deleteGroupsHandler)
   registry.register(offsetDeleteHandler)
   registry.register(consumerGroupHeartbeatHandler)
