@@ -271,7 +271,7 @@ t.test('transactions v2: implicit add on Produce v12, epoch bump per EndTxn v5, 
   const lateSame = await produceAt(c, 11, 'v2', 't3', { pid, epoch: 0, seq: 2, vals: ['late'] })
   t.equal(lateSame.errorCode, 47, 'also on the partition that has the marker')
   const marker = (await fetchOne(c, { topic: 'v2' })).batches.find((x: any) => x.isControl)
-  t.equal(marker.producerEpoch, 1, 'the marker carries the bumped epoch')
+  t.equal(marker?.producerEpoch, 1, 'the marker carries the bumped epoch')
 
   // Next transaction at the new epoch, aborted.
   t.equal((await produceAt(c, 12, 'v2', 't3', { pid, epoch: 1, seq: 0, vals: ['a1'] })).errorCode, 0)
