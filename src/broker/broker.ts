@@ -21,6 +21,7 @@ import { GroupCoordinator, coordinatorConfigFrom } from '../coordinator/group-co
 import { systemClock, type Clock } from '../coordinator/clock.js'
 import { TransactionCoordinator, transactionConfigFrom } from '../coordinator/transaction-coordinator.js'
 import { ProducerIdManager } from '../coordinator/producer-ids.js'
+import { ClientQuotas } from './quotas.js'
 
 /** How many partition logs start-up opens at once. */
 const OPEN_PARTITIONS_CONCURRENCY = 16
@@ -35,6 +36,8 @@ export class Broker {
   /** The transaction coordinator (__transaction_state) and the producer id allocator behind InitProducerId. */
   transactions!: TransactionCoordinator
   private producerExpiry: NodeJS.Timeout | undefined
+  /** Produce and fetch byte-rate quotas (client quotas from the metadata image). */
+  readonly quotas: ClientQuotas
 
   private constructor (
     readonly config: BrokerConfig,
@@ -48,6 +51,7 @@ export class Broker {
     const adv = config.advertised
     this.advertisedHost = adv.host
     this.advertisedPort = adv.port
+    this.quotas = new ClientQuotas(metadata.image, { samples: config.int('quota.window.num'), windowMs: config.int('quota.window.size.seconds') * 1000 })
   }
 
   get nodeId (): number { return this.config.nodeId }

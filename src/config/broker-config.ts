@@ -58,6 +58,8 @@ const own: ConfigDef[] = [
   { name: 'transaction.remove.expired.transaction.cleanup.interval.ms', type: 'int', default: '3600000', validate: atLeast(1) },
   { name: 'producer.id.expiration.ms', type: 'int', default: '86400000', validate: atLeast(1) },
   { name: 'producer.id.expiration.check.interval.ms', type: 'int', default: '600000', validate: atLeast(1) },
+  { name: 'quota.window.num', type: 'int', default: '11', validate: atLeast(1) },
+  { name: 'quota.window.size.seconds', type: 'int', default: '1', validate: atLeast(1) },
   { name: 'samsa.log.level', type: 'string', default: 'info', validate: oneOf('trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent') },
   { name: 'samsa.shutdown.timeout.ms', type: 'int', default: '10000', validate: between(0, 600000) }
 ]

@@ -21,6 +21,9 @@
 // Produce v12+ (transactions v2): the transactional partitions of the request are first added to the
 // producer's transaction, one AddPartitionsToTxn per request as Kafka's AddPartitionsToTxnManager sends
 // it, so a TV2 producer never adds them itself; an add that fails answers its error for those partitions.
+// Quotas: producer_byte_rate by user and client id counts the request size (src/broker/quotas.ts); over
+// the quota, the response carries the throttle time and the connection is muted for it (v6+, KIP-219) or
+// the response is held back for it (v3–5).
 import { ProduceSpec, type ProduceRequest, type ProduceResponse, type ProduceResponsePartitionProduceResponse } from '../wire/generated/produce.js'
 import type { Init } from '../wire/types.js'
 import { ErrorCode } from '../wire/generated/errors.js'
@@ -33,6 +36,7 @@ import type { RequestContext } from '../server/request-context.js'
 import type { Broker } from '../broker/broker.js'
 import type { AppendRejection, AppendOrigin } from '../broker/partition.js'
 import type { TopicImage } from '../metadata/image.js'
+import { ANONYMOUS_USER } from '../broker/quotas.js'
 
 type PartitionResponse = Init<ProduceResponsePartitionProduceResponse>
 
@@ -205,10 +209,14 @@ export const produceHandler: Handler = {
       }))
       return { name: td.name, topicId: td.topicId, partitionResponses }
     }))
+    // Kafka's produce byte-rate quota counts the whole request; acks=0 has no response to carry the
+    // throttle time, so its connection is only muted.
+    const throttleTimeMs = broker.quotas.produce.recordAndGetThrottleTimeMs(ANONYMOUS_USER, ctx.clientId, ctx.requestSize)
+    if (throttleTimeMs > 0) ctx.throttleMs = { ms: throttleTimeMs, clientEnforces: v >= 6 || req.acks === 0 }
     if (req.acks === 0) {
       const failed = responses.some(t => t.partitionResponses.some(p => p.errorCode !== ErrorCode.NONE))
       return failed ? CLOSE_CONNECTION : NO_RESPONSE
     }
-    return { responses, throttleTimeMs: 0 } satisfies Init<ProduceResponse>
+    return { responses, throttleTimeMs } satisfies Init<ProduceResponse>
   }
 }

@@ -13,7 +13,9 @@
 // Fetch sessions (KIP-227) are declined the way a broker with a full session cache declines them: full
 // fetches get session id 0 (so clients keep sending full fetches) and incremental ones
 // FETCH_SESSION_ID_NOT_FOUND.
-// Gaps: no follower fetching (single replica), no preferred read replica, no throttling.
+// Consumer byte-rate quotas (consumer_byte_rate by client id) cap the fetch size and, when exceeded,
+// answer with no data and a throttle time (src/broker/quotas.ts); the size counted is the records bytes.
+// Gaps: no follower fetching (single replica), no preferred read replica, no request_percentage quota.
 import { FetchSpec, type FetchRequest, type FetchResponse, type FetchResponsePartitionData, type FetchPartition } from '../wire/generated/fetch.js'
 import type { Init } from '../wire/types.js'
 import { ErrorCode } from '../wire/generated/errors.js'
@@ -23,6 +25,7 @@ import type { Partition } from '../broker/partition.js'
 import { OffsetOutOfRangeError, LogClosedError } from '../log/errors.js'
 import type { Logger } from '../server/logger.js'
 import { BatchView, BATCH_HEADER_SIZE } from '../wire/record-batch.js'
+import { ANONYMOUS_USER } from '../broker/quotas.js'
 
 const EMPTY = Buffer.alloc(0)
 const READ_COMMITTED = 1
@@ -133,12 +136,22 @@ export const fetchHandler: Handler = {
     })
     const readCommitted = req.isolationLevel === READ_COMMITTED
     const deadline = Date.now() + Math.max(0, req.maxWaitMs)
-    let result = await readAll(targets, req.maxBytes, readCommitted, ctx.log)
-    while (!result.errors && result.bytes < req.minBytes && targets.length > 0 && !ctx.connection.closed && !broker.shuttingDown) {
+    // A consumer byte-rate quota caps one fetch at what the quota window allows (getMaxValueInQuotaWindow).
+    const maxBytes = Math.min(req.maxBytes, broker.quotas.fetch.maxValueInQuotaWindow(ANONYMOUS_USER, ctx.clientId))
+    const minBytes = Math.min(req.minBytes, maxBytes)
+    let result = await readAll(targets, maxBytes, readCommitted, ctx.log)
+    while (!result.errors && result.bytes < minBytes && targets.length > 0 && !ctx.connection.closed && !broker.shuttingDown) {
       const left = deadline - Date.now()
       if (left <= 0) break
       await waitForAppend(targets, left)
-      result = await readAll(targets, req.maxBytes, readCommitted, ctx.log)
+      result = await readAll(targets, maxBytes, readCommitted, ctx.log)
+    }
+    const throttleTimeMs = broker.quotas.fetch.recordAndGetThrottleTimeMs(ANONYMOUS_USER, ctx.clientId, result.bytes)
+    if (throttleTimeMs > 0) {
+      // As Kafka does: a throttled fetch is answered with no data, and its bytes are taken back.
+      broker.quotas.fetch.unrecord(ANONYMOUS_USER, ctx.clientId, result.bytes)
+      ctx.throttleMs = { ms: throttleTimeMs, clientEnforces: v >= 8 }
+      return { throttleTimeMs, errorCode: ErrorCode.NONE, sessionId: 0, responses: [] }
     }
     const byTopic = topics.map(t => ({ ...t, partitions: [] as PartitionData[] }))
     targets.forEach((t, i) => byTopic[t.topicIndex]!.partitions.push(result.data[i]!))

@@ -46,6 +46,8 @@ import { listPartitionReassignmentsHandler } from './46-list-partition-reassignm
 import { alterReplicaLogDirsHandler } from './34-alter-replica-log-dirs.js'
 import { updateFeaturesHandler } from './57-update-features.js'
 import { unregisterBrokerHandler } from './64-unregister-broker.js'
+import { describeClientQuotasHandler } from './48-describe-client-quotas.js'
+import { alterClientQuotasHandler } from './49-alter-client-quotas.js'
 
 export function createRegistry (): HandlerRegistry {
   const registry = new HandlerRegistry()
@@ -90,6 +92,8 @@ export function createRegistry (): HandlerRegistry {
   registry.register(alterReplicaLogDirsHandler)
   registry.register(updateFeaturesHandler)
   registry.register(unregisterBrokerHandler)
+  registry.register(describeClientQuotasHandler)
+  registry.register(alterClientQuotasHandler)
   registry.register(deleteGroupsHandler)
   registry.register(offsetDeleteHandler)
   registry.register(consumerGroupHeartbeatHandler)

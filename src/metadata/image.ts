@@ -8,6 +8,7 @@ import type { RemoveTopicRecord } from '../wire/generated/metadata-records/remov
 import type { FeatureLevelRecord } from '../wire/generated/metadata-records/feature-level-record.js'
 import type { PartitionChangeRecord } from '../wire/generated/metadata-records/partition-change-record.js'
 import type { ProducerIdsRecord } from '../wire/generated/metadata-records/producer-ids-record.js'
+import type { ClientQuotaRecord } from '../wire/generated/metadata-records/client-quota-record.js'
 
 export type MetadataRecord =
   | { type: 'TopicRecord', data: TopicRecord }
@@ -17,6 +18,7 @@ export type MetadataRecord =
   | { type: 'RemoveTopicRecord', data: RemoveTopicRecord }
   | { type: 'FeatureLevelRecord', data: FeatureLevelRecord }
   | { type: 'ProducerIdsRecord', data: ProducerIdsRecord }
+  | { type: 'ClientQuotaRecord', data: ClientQuotaRecord }
 
 export const TOPIC_RESOURCE = 2
 export const BROKER_RESOURCE = 4
@@ -38,6 +40,18 @@ export interface TopicImage {
   configs: Map<string, string>
 }
 
+/** One client quota entity (user, client-id, ip; a null name is the default entity) and its quota values. */
+export interface ClientQuotaEntityImage {
+  /** Entity types and names, sorted by type. */
+  entity: { entityType: string, entityName: string | null }[]
+  quotas: Map<string, number>
+}
+
+/** The map key of a client quota entity: its entries sorted by type, so the order they came in does not matter. */
+export function clientQuotaKey (entity: readonly { entityType: string, entityName: string | null }[]): string {
+  return JSON.stringify([...entity].sort((x, y) => x.entityType < y.entityType ? -1 : x.entityType > y.entityType ? 1 : 0).map(e => [e.entityType, e.entityName]))
+}
+
 export class MetadataImageError extends Error {
   override name = 'MetadataImageError'
 }
@@ -50,6 +64,10 @@ export class MetadataImage {
   readonly otherConfigs = new Map<string, Map<string, string>>()
   /** The first producer id not yet handed out in a block (KRaft's ProducerIdControlManager). */
   nextProducerId = 0n
+  /** Client quota entities with at least one quota, by clientQuotaKey (KRaft's ClientQuotasImage). */
+  readonly clientQuotas = new Map<string, ClientQuotaEntityImage>()
+  /** Bumped by every ClientQuotaRecord, so quota managers know when to re-resolve. */
+  clientQuotasVersion = 0
   /** Offset of the last applied record in the metadata log, -1 before any. */
   lastOffset = -1n
 
@@ -117,6 +135,23 @@ export class MetadataImage {
       case 'FeatureLevelRecord': {
         if (rec.data.featureLevel === 0) this.features.delete(rec.data.name)
         else this.features.set(rec.data.name, rec.data.featureLevel)
+        return
+      }
+      case 'ClientQuotaRecord': {
+        const d = rec.data
+        const key = clientQuotaKey(d.entity)
+        let e = this.clientQuotas.get(key)
+        if (d.remove) {
+          e?.quotas.delete(d.key)
+          if (e !== undefined && e.quotas.size === 0) this.clientQuotas.delete(key)
+        } else {
+          if (e === undefined) {
+            e = { entity: JSON.parse(key).map(([entityType, entityName]: [string, string | null]) => ({ entityType, entityName })), quotas: new Map() }
+            this.clientQuotas.set(key, e)
+          }
+          e.quotas.set(d.key, d.value)
+        }
+        this.clientQuotasVersion++
         return
       }
       case 'ProducerIdsRecord': {

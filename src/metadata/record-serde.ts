@@ -10,6 +10,7 @@ import { decodeConfigRecord, encodeConfigRecord } from '../wire/generated/metada
 import { decodeRemoveTopicRecord, encodeRemoveTopicRecord } from '../wire/generated/metadata-records/remove-topic-record.js'
 import { decodeFeatureLevelRecord, encodeFeatureLevelRecord } from '../wire/generated/metadata-records/feature-level-record.js'
 import { decodeProducerIdsRecord, encodeProducerIdsRecord } from '../wire/generated/metadata-records/producer-ids-record.js'
+import { decodeClientQuotaRecord, encodeClientQuotaRecord } from '../wire/generated/metadata-records/client-quota-record.js'
 import type { MetadataRecord } from './image.js'
 
 const FRAME_VERSION = 1
@@ -22,7 +23,8 @@ const TYPES = {
   PartitionChangeRecord: { id: 5, version: 0 },
   RemoveTopicRecord: { id: 9, version: 0 },
   FeatureLevelRecord: { id: 12, version: 0 },
-  ProducerIdsRecord: { id: 15, version: 0 }
+  ProducerIdsRecord: { id: 15, version: 0 },
+  ClientQuotaRecord: { id: 14, version: 0 }
 } as const
 
 export function encodeMetadataRecord (rec: MetadataRecord): Buffer {
@@ -37,6 +39,7 @@ export function encodeMetadataRecord (rec: MetadataRecord): Buffer {
     case 'RemoveTopicRecord': encodeRemoveTopicRecord(w, t.version, rec.data); break
     case 'FeatureLevelRecord': encodeFeatureLevelRecord(w, t.version, rec.data); break
     case 'ProducerIdsRecord': encodeProducerIdsRecord(w, t.version, rec.data); break
+    case 'ClientQuotaRecord': encodeClientQuotaRecord(w, t.version, rec.data); break
   }
   return w.toBuffer()
 }
@@ -56,6 +59,7 @@ export function decodeMetadataRecord (buf: Buffer): MetadataRecord {
     case 9: rec = { type: 'RemoveTopicRecord', data: decodeRemoveTopicRecord(r, version) }; break
     case 12: rec = { type: 'FeatureLevelRecord', data: decodeFeatureLevelRecord(r, version) }; break
     case 15: rec = { type: 'ProducerIdsRecord', data: decodeProducerIdsRecord(r, version) }; break
+    case 14: rec = { type: 'ClientQuotaRecord', data: decodeClientQuotaRecord(r, version) }; break
     default: throw new DecodeError(`metadata record type ${id} is not handled by this version of samsa`)
   }
   if (r.remaining !== 0) throw new DecodeError(`${r.remaining} trailing bytes after metadata record type ${id}`)

@@ -39,6 +39,8 @@ export class Connection {
   private readonly slots: Slot[] = []
   private inflight = 0
   private paused = false
+  private mutedUntil = 0
+  private muteTimer: NodeJS.Timeout | undefined
   private readonly idle: (() => void)[] = []
 
   constructor (private readonly socket: Socket, private readonly opts: ConnectionOptions) {
@@ -51,6 +53,7 @@ export class Connection {
     socket.on('error', err => this.log.debug({ err: err.message }, 'socket error'))
     socket.on('close', () => {
       this.info.closed = true
+      clearTimeout(this.muteTimer)
       this.log.info('connection closed')
       this.notifyIdle()
     })
@@ -156,7 +159,8 @@ export class Connection {
       correlationId,
       clientId,
       connection: this.info,
-      log: this.log
+      log: this.log,
+      requestSize: frame.length
     }
     if (this.log.isLevelEnabled('debug')) {
       this.log.debug({ api: handler.spec.name, apiVersion, correlationId, clientId }, 'request')
@@ -165,6 +169,7 @@ export class Connection {
     this.inflight++
     const finish = (result: unknown): void => {
       this.inflight--
+      if (ctx.throttleMs !== undefined && ctx.throttleMs.clientEnforces) this.mute(ctx.throttleMs.ms)
       if (result === NO_RESPONSE) {
         this.complete(slot, null, false)
       } else if (result === CLOSE_CONNECTION) {
@@ -174,6 +179,13 @@ export class Connection {
           const w = new Writer()
           encodeResponseHeader(w, responseHeaderVersion(apiKey, apiVersion), correlationId)
           handler.spec.encodeResponse(w, apiVersion, result)
+          const throttle = ctx.throttleMs
+          if (throttle !== undefined && !throttle.clientEnforces) {
+            this.mute(throttle.ms)
+            setTimeout(() => this.complete(slot, w.toChunks(), false), throttle.ms).unref()
+            this.notifyIdle()
+            return
+          }
           this.complete(slot, w.toChunks(), false)
         } catch (err) {
           this.log.error({ api: handler.spec.name, apiVersion, err }, 'failed to encode response; closing connection')
@@ -233,6 +245,20 @@ export class Connection {
     this.maybeResume()
   }
 
+  /** Stops reading requests for `ms` (a quota throttle); back-pressure pausing is kept separate. */
+  private mute (ms: number): void {
+    const until = Date.now() + ms
+    if (until <= this.mutedUntil) return
+    this.mutedUntil = until
+    this.socket.pause()
+    clearTimeout(this.muteTimer)
+    this.muteTimer = setTimeout(() => {
+      this.mutedUntil = 0
+      if (!this.paused && !this.info.closed) this.socket.resume()
+    }, ms)
+    this.muteTimer.unref()
+  }
+
   private maybePause (): void {
     if (this.paused || this.info.closed) return
     if (this.slots.length >= MAX_QUEUED_RESPONSES || this.socket.writableLength >= MAX_UNSENT_BYTES) {
@@ -245,7 +271,7 @@ export class Connection {
     if (!this.paused) return
     if (this.slots.length < MAX_QUEUED_RESPONSES / 2 && this.socket.writableLength < MAX_UNSENT_BYTES / 2) {
       this.paused = false
-      this.socket.resume()
+      if (this.mutedUntil === 0) this.socket.resume()
     }
   }
 

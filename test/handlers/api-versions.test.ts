@@ -38,6 +38,8 @@ const EXPECTED = [
   { apiKey: 45, minVersion: 0, maxVersion: 1 },
   { apiKey: 46, minVersion: 0, maxVersion: 0 },
   { apiKey: 47, minVersion: 0, maxVersion: 0 },
+  { apiKey: 48, minVersion: 0, maxVersion: 1 },
+  { apiKey: 49, minVersion: 0, maxVersion: 1 },
   { apiKey: 55, minVersion: 0, maxVersion: 2 },
   { apiKey: 57, minVersion: 0, maxVersion: 2 },
   { apiKey: 60, minVersion: 0, maxVersion: 2 },
