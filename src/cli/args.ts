@@ -22,6 +22,7 @@ Options:
                              create unknown topics on Metadata requests (default true)
       --num-partitions N     partitions of auto-created topics (default 1)
       --node-id N            this broker's node id (default 1)
+      --kafka-version X.Y    advertise only the API versions Apache Kafka X.Y served (2.8 to 4.3)
   -o, --override KEY=VALUE   set any broker config by its Kafka name (repeatable)
   -h, --help                 show this help
   -v, --version              print the version
@@ -58,6 +59,7 @@ export function parseCommand (argv: string[]): Command {
       'auto-create-topics-enable': { type: 'string' },
       'num-partitions': { type: 'string' },
       'node-id': { type: 'string' },
+      'kafka-version': { type: 'string' },
       override: { type: 'string', short: 'o', multiple: true },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' }
@@ -106,6 +108,7 @@ export function parseCommand (argv: string[]): Command {
   if (values['auto-create-topics-enable'] !== undefined) overrides.set('auto.create.topics.enable', values['auto-create-topics-enable'])
   if (values['num-partitions'] !== undefined) overrides.set('num.partitions', values['num-partitions'])
   if (values['node-id'] !== undefined) overrides.set('node.id', values['node-id'])
+  if (values['kafka-version'] !== undefined) overrides.set('samsa.kafka.version', values['kafka-version'])
   return { kind: 'start', overrides }
 }
 

@@ -3,6 +3,7 @@
 import { type ConfigDef, type ConfigValue, ConfigError, parseValue, atLeast, between, oneOf } from './config-def.js'
 import { TOPIC_CONFIGS } from './topic-config.js'
 import { LOG_BROKER_CONFIGS } from './log-configs.js'
+import { EMULATED_RELEASES } from '../broker/version-emulation.js'
 
 const own: ConfigDef[] = [
   { name: 'node.id', type: 'int', default: '1', validate: atLeast(0) },
@@ -61,7 +62,8 @@ const own: ConfigDef[] = [
   { name: 'quota.window.num', type: 'int', default: '11', validate: atLeast(1) },
   { name: 'quota.window.size.seconds', type: 'int', default: '1', validate: atLeast(1) },
   { name: 'samsa.log.level', type: 'string', default: 'info', validate: oneOf('trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent') },
-  { name: 'samsa.shutdown.timeout.ms', type: 'int', default: '10000', validate: between(0, 600000) }
+  { name: 'samsa.shutdown.timeout.ms', type: 'int', default: '10000', validate: between(0, 600000) },
+  { name: 'samsa.kafka.version', type: 'string', default: null, validate: v => typeof v === 'string' && !EMULATED_RELEASES.includes(v) ? `must be one of ${EMULATED_RELEASES.join(', ')}` : undefined }
 ]
 
 /** Every topic config's broker synonym is a broker config with the same type and default. */

@@ -36,6 +36,24 @@ export class HandlerRegistry {
     this.byKey.set(h.apiKey, h)
   }
 
+  /**
+   * Keeps only the given versions of each API (Kafka version emulation): a handler's served and advertised
+   * ranges become their intersection with `ranges`; a handler with no key there, or no overlap, is removed.
+   */
+  restrict (ranges: ReadonlyMap<number, { minVersion: number, maxVersion: number }>): void {
+    for (const [key, h] of [...this.byKey]) {
+      const r = ranges.get(key)
+      const minVersion = Math.max(h.minVersion, r?.minVersion ?? 0)
+      const maxVersion = Math.min(h.maxVersion, r?.maxVersion ?? -1)
+      if (r === undefined || minVersion > maxVersion) {
+        this.byKey.delete(key)
+        continue
+      }
+      const advertisedMinVersion = h.advertisedMinVersion === undefined ? undefined : Math.max(h.advertisedMinVersion, r.minVersion)
+      this.byKey.set(key, { ...h, minVersion, maxVersion, advertisedMinVersion })
+    }
+  }
+
   get (apiKey: number): RegisteredHandler | undefined {
     return this.byKey.get(apiKey)
   }

@@ -3,6 +3,7 @@ import type { BrokerConfig } from '../config/broker-config.js'
 import { Broker } from '../broker/broker.js'
 import { startLogMaintenance } from '../broker/log-maintenance.js'
 import { createRegistry } from '../handlers/index.js'
+import { emulateRelease } from '../broker/version-emulation.js'
 import { KafkaServer } from './server.js'
 import { createLogger, type Logger } from './logger.js'
 
@@ -22,6 +23,11 @@ export async function startBroker (config: BrokerConfig, log: Logger = createLog
   // Before listening, so the fsync durability policy covers the very first produce.
   const maintenance = startLogMaintenance(broker)
   const registry = createRegistry()
+  const emulated = config.str('samsa.kafka.version')
+  if (emulated !== null) {
+    emulateRelease(registry, emulated)
+    log.info({ kafkaVersion: emulated }, 'advertising the API versions of this Kafka release')
+  }
   const server = new KafkaServer(broker, registry, log)
   const listener = config.listener
   let bound
