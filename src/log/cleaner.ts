@@ -6,13 +6,20 @@
 // (gaps allowed), each rewritten batch keeps its base offset, last offset, producer fields and flags,
 // and is recompressed with its own codec. Work happens batch by batch with a yield to the event loop
 // in between, and never touches the active segment, so appends and reads carry on meanwhile.
+// Transactions as Kafka's cleaner treats them: nothing at or after the first unstable offset is
+// cleaned; records of aborted transactions are removed (and never shadow a key in the offset map); an
+// abort marker stays while a pass still saw its transaction's data, a commit marker while its
+// transaction has data left; a marker with nothing left gets a delete horizon (now + delete.retention.ms)
+// and goes at the first pass past it, its aborted-transaction index entry with it.
 import { createHash } from 'node:crypto'
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
-import { BatchView, ATTRIBUTES, CRC, DELETE_HORIZON_MASK } from '../wire/record-batch.js'
+import { BatchView, ATTRIBUTES, BASE_TIMESTAMP, CRC, DELETE_HORIZON_MASK } from '../wire/record-batch.js'
 import { decodeBatch, encodeBatch, type DecodedBatch, type Record } from '../wire/records.js'
 import { readOffsetCheckpoint, writeOffsetCheckpoint } from './checkpoint.js'
 import type { PartitionLog } from './partition-log.js'
 import { CLEANED_SUFFIX, LogSegment, type PendingBatch } from './segment.js'
+import { decodeMarker } from './txn-marker.js'
+import type { AbortedTxn } from './txn-index.js'
 
 /** Where a log's cleaning got to: offsets below it are clean. Kafka keeps one such file per log dir. */
 export const CLEANER_CHECKPOINT_FILE = 'cleaner-offset-checkpoint'
@@ -85,6 +92,9 @@ export async function cleanableRange (log: PartitionLog, cfg: Pick<CleanerConfig
   let firstDirty = checkpoint ?? start
   if (firstDirty < start || firstDirty > log.logEndOffset) firstDirty = start
   let firstUncleanable = active.baseOffset < log.logEndOffset ? active.baseOffset : log.logEndOffset
+  // An undecided transaction cannot be cleaned: whether its records stay is not known yet.
+  const unstable = log.producerState.firstUnstableOffset()
+  if (unstable !== null && unstable < firstUncleanable) firstUncleanable = unstable
   const dirtyInactive = inactive.filter((s, i) => (inactive[i + 1]?.baseOffset ?? active.baseOffset) > firstDirty)
   if (cfg.minCompactionLagMs > 0) {
     for (const s of dirtyInactive) {
@@ -148,7 +158,55 @@ async function decodeOrUndefined (batch: Buffer): Promise<DecodedBatch | undefin
   }
 }
 
-async function buildOffsetMap (segs: readonly LogSegment[], from: bigint, to: bigint, maxEntries: number): Promise<OffsetMap> {
+/**
+ * Kafka's CleanedTransactionMetadata: walks batches in offset order knowing the aborted transactions
+ * of the range, so each transactional batch is known aborted or not and each marker removable or not.
+ */
+class TxnTracker {
+  private readonly pending: AbortedTxn[]
+  private readonly aborted = new Map<bigint, { txn: AbortedTxn, observed: boolean }>()
+  private readonly committed = new Set<bigint>()
+
+  constructor (abortedTxns: readonly AbortedTxn[]) {
+    this.pending = [...abortedTxns].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : a.firstOffset > b.firstOffset ? 1 : 0))
+  }
+
+  private advance (lastOffset: bigint): void {
+    while (this.pending.length > 0 && this.pending[0]!.firstOffset <= lastOffset) {
+      const txn = this.pending.shift()!
+      this.aborted.set(txn.producerId, { txn, observed: false })
+    }
+  }
+
+  /** A data batch: true when it belongs to an aborted transaction (its records go). */
+  onData (view: BatchView): boolean {
+    this.advance(view.lastOffset)
+    if (!view.isTransactional || view.producerId < 0n) return false
+    const a = this.aborted.get(view.producerId)
+    if (a !== undefined) {
+      a.observed = true
+      return true
+    }
+    this.committed.add(view.producerId)
+    return false
+  }
+
+  /** A marker: whether it may go (nothing of its transaction left), and its index entry for an abort. */
+  onMarker (view: BatchView, commit: boolean): { removable: boolean, txn?: AbortedTxn } {
+    this.advance(view.lastOffset)
+    const pid = view.producerId
+    if (commit) {
+      this.aborted.delete(pid)
+      return { removable: !this.committed.delete(pid) }
+    }
+    const a = this.aborted.get(pid)
+    this.aborted.delete(pid)
+    this.committed.delete(pid)
+    return { removable: a === undefined || !a.observed, txn: a?.txn }
+  }
+}
+
+async function buildOffsetMap (segs: readonly LogSegment[], from: bigint, to: bigint, maxEntries: number, txns: TxnTracker): Promise<OffsetMap> {
   const map = new Map<string, bigint>()
   let latestOffset = from - 1n
   let n = 0
@@ -162,7 +220,8 @@ async function buildOffsetMap (segs: readonly LogSegment[], from: bigint, to: bi
       if (view.lastOffset < from) continue
       if (view.baseOffset >= to) break outer
       if (map.size > 0 && map.size + view.recordsCount > maxEntries) break outer
-      if (!view.isControl) {
+      // Aborted records never shadow a key: the committed value before them is the live one.
+      if (!view.isControl && !txns.onData(view)) {
         const d = await decodeOrUndefined(bytes)
         for (const r of d?.records ?? []) {
           if (r.offset < from || r.offset >= to || r.key === null) continue
@@ -215,6 +274,41 @@ interface FilterContext {
   producers: Map<bigint, bigint>
   now: number
   deleteRetentionMs: number
+  txns: TxnTracker
+  /** Index entries of the abort markers written to the current group's output. */
+  keptAborts: AbortedTxn[]
+}
+
+/** A marker batch with its delete horizon set in the base timestamp (KIP-534). */
+function withDeleteHorizon (bytes: Buffer, horizon: bigint): Buffer {
+  const out = Buffer.from(bytes)
+  out.writeBigInt64BE(horizon, BASE_TIMESTAMP)
+  out.writeInt16BE(out.readInt16BE(ATTRIBUTES) | DELETE_HORIZON_MASK, ATTRIBUTES)
+  out.writeUInt32BE(new BatchView(out).computeCrc(), CRC)
+  return out
+}
+
+/** Kafka's handling of a control batch in Cleaner.filterInto: kept, horizon set, or dropped past it. */
+function filterMarker (bytes: Buffer, view: BatchView, ctx: FilterContext): Buffer | undefined {
+  let marker
+  try {
+    marker = decodeMarker(bytes)
+  } catch {
+    return bytes
+  }
+  if (marker === null) return bytes
+  const { removable, txn } = ctx.txns.onMarker(view, marker.commit)
+  const keep = (out: Buffer): Buffer => {
+    if (txn !== undefined) ctx.keptAborts.push(txn)
+    return out
+  }
+  // The producer's last batch carries its state across restarts: it stays, as Kafka's RETAIN_EMPTY.
+  const lastOfProducer = ctx.producers.get(view.producerId) === view.lastOffset
+  if (!removable || lastOfProducer) return keep(bytes)
+  const hasHorizon = (view.attributes & DELETE_HORIZON_MASK) !== 0
+  if (!hasHorizon) return keep(withDeleteHorizon(bytes, BigInt(ctx.now + ctx.deleteRetentionMs)))
+  if (BigInt(ctx.now) >= view.baseTimestamp) return undefined
+  return keep(bytes)
 }
 
 /**
@@ -223,8 +317,8 @@ interface FilterContext {
  */
 async function filterBatch (bytes: Buffer, ctx: FilterContext, stats: { read: number, kept: number }): Promise<Buffer | undefined> {
   const view = new BatchView(bytes)
-  // Transaction markers stay: without transaction state there is no telling when one may go.
-  if (view.isControl) return bytes
+  if (view.isControl) return filterMarker(bytes, view, ctx)
+  const abortedTxn = ctx.txns.onData(view)
   const d = await decodeOrUndefined(bytes)
   // A batch that does not decode is kept as it is rather than lose records the cleaner cannot see.
   if (d === undefined) return bytes
@@ -234,7 +328,7 @@ async function filterBatch (bytes: Buffer, ctx: FilterContext, stats: { read: nu
   let tombstones = false
   for (const r of d.records) {
     stats.read++
-    if (keep(r, ctx, horizon)) {
+    if (!abortedTxn && keep(r, ctx, horizon)) {
       retained.push(r)
       if (r.value === null) tombstones = true
     }
@@ -303,16 +397,21 @@ export async function cleanLog (log: PartitionLog, cfg: CleanerConfig, force = f
   if (range.cleanableBytes === 0) return { ...NOTHING, endOffset: range.firstDirtyOffset }
   const segs = log.segmentsSnapshot()
   const inactive = segs.slice(0, -1)
-  const offsets = await buildOffsetMap(inactive, range.firstDirtyOffset, range.firstUncleanableOffset, cfg.maxMapEntries)
+  const mapTxns = new TxnTracker(log.txnIndex.collect(range.firstDirtyOffset, range.firstUncleanableOffset))
+  const offsets = await buildOffsetMap(inactive, range.firstDirtyOffset, range.firstUncleanableOffset, cfg.maxMapEntries, mapTxns)
   const endOffset = offsets.latestOffset + 1n
   const producers = await lastBatchOfProducers(segs)
   const nextBase = (s: LogSegment): bigint => segs[segs.indexOf(s) + 1]?.baseOffset ?? s.nextOffset
   const toClean = inactive.filter(s => s.baseOffset < endOffset)
-  const ctx: FilterContext = { offsets, producers, now: cfg.now, deleteRetentionMs: cfg.deleteRetentionMs }
+  // Every cleaned segment lies below the first unstable offset, so all of its transactions are decided.
+  const cleanedEnd = toClean.length === 0 ? endOffset : nextBase(toClean[toClean.length - 1]!)
+  const txns = new TxnTracker(toClean.length === 0 ? [] : log.txnIndex.collect(toClean[0]!.baseOffset, cleanedEnd))
+  const ctx: FilterContext = { offsets, producers, now: cfg.now, deleteRetentionMs: cfg.deleteRetentionMs, txns, keptAborts: [] }
   const stats: CleanStats = { ...NOTHING, cleaned: true, endOffset }
   const counts = { read: 0, kept: 0 }
   for (const group of groupBySize(toClean, log.maxSegmentBytes, nextBase)) {
     const cleaned = await LogSegment.create(log.dir, group[0]!.baseOffset, log.segmentConfig, CLEANED_SUFFIX)
+    ctx.keptAborts = []
     let committed = false
     try {
       let mtime = 0
@@ -338,6 +437,9 @@ export async function cleanLog (log: PartitionLog, cfg: CleanerConfig, force = f
       committed = await log.replaceSegments(group, cleaned, cfg.fileDeleteDelayMs)
       if (!committed) return { ...stats, cleaned: false }
       stats.segmentsReplaced += group.length
+      // Only markers still in the log keep their aborted-transaction entries (a read_committed consumer
+      // would otherwise treat the producer's next transaction as aborted).
+      await log.txnIndex.replaceRange(group[0]!.baseOffset, nextBase(group[group.length - 1]!), group[0]!.baseOffset, group.map(g => g.baseOffset), ctx.keptAborts)
     } finally {
       if (!committed) await cleaned.delete()
     }

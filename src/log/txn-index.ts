@@ -3,7 +3,7 @@
 // stable offset) for every transaction aborted by a marker in that segment. All entries are also held in
 // memory, in marker order, so a read_committed fetch collects the aborted transactions it overlaps at
 // once, including those whose marker has an offset but is still being written.
-import { open, readdir, readFile, rm } from 'node:fs/promises'
+import { open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 
 export const TXN_INDEX_SUFFIX = '.txnindex'
@@ -110,4 +110,23 @@ export class TxnIndex {
   }
 
   clear (): void { this.entries = [] }
+
+  /**
+   * After the cleaner replaced the segments [from, to) by one based at `segmentBase`: the entries whose
+   * markers lie there become `kept` (those whose marker survived), written to the new segment's file;
+   * the files of the replaced segments with other bases go.
+   */
+  async replaceRange (from: bigint, to: bigint, segmentBase: bigint, replacedBases: readonly bigint[], kept: readonly AbortedTxn[]): Promise<void> {
+    this.entries = [...this.entries.filter(e => e.lastOffset < from || e.lastOffset >= to), ...kept]
+      .sort((a, b) => (a.lastOffset < b.lastOffset ? -1 : a.lastOffset > b.lastOffset ? 1 : 0))
+    const file = join(this.dir, txnIndexFileName(segmentBase))
+    if (kept.length === 0) {
+      await rm(file, { force: true })
+    } else {
+      const tmp = file + '.tmp'
+      await writeFile(tmp, Buffer.concat(kept.map(encodeAbortedTxn)))
+      await rename(tmp, file)
+    }
+    for (const base of replacedBases) if (base !== segmentBase) await rm(join(this.dir, txnIndexFileName(base)), { force: true })
+  }
 }
