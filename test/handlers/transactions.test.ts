@@ -300,3 +300,27 @@ t.test('transactions v2: implicit add on Produce v12, epoch bump per EndTxn v5, 
   await until(async () => (await c.request(KEY.DescribeTransactions, 0, { transactionalIds: ['t3'] })).transactionStates[0].transactionState === 'CompleteCommit')
   t.equal((await c.request(KEY.DescribeTransactions, 0, { transactionalIds: ['t3'] })).transactionStates[0].producerEpoch, 3, 'TV1 commit keeps the epoch')
 })
+
+t.test('transactions v2: an exhausted epoch moves the producer to a new id at EndTxn; the retry is recognised', async t => {
+  const b = await startTestBroker(t, { config: { 'transaction.state.log.num.partitions': '1' } })
+  const c = await b.client()
+  await createTopic(c, { name: 'ov', numPartitions: 1 })
+  await c.request(KEY.FindCoordinator, 4, { keyType: 1, coordinatorKeys: ['t4'] })
+  const init = await c.request(KEY.InitProducerId, 5, { transactionalId: 't4', transactionTimeoutMs: 60000, producerId: -1n, producerEpoch: -1 })
+  const pid = init.producerId
+  // Jump the coordinator's epoch to the last usable one rather than run 32766 transactions.
+  b.running.broker.transactions.txns.get('t4')!.producerEpoch = 32766
+  t.equal((await produceAt(c, 12, 'ov', 't4', { pid, epoch: 32766, seq: 0, vals: ['x'] })).errorCode, 0)
+  const end = await c.request(KEY.EndTxn, 5, { transactionalId: 't4', producerId: pid, producerEpoch: 32766, committed: true })
+  t.equal(end.errorCode, 0)
+  t.not(end.producerId, pid, 'a new producer id')
+  t.equal(end.producerEpoch, 0, 'at epoch 0')
+  await until(async () => (await c.request(KEY.DescribeTransactions, 0, { transactionalIds: ['t4'] })).transactionStates[0].transactionState === 'CompleteCommit')
+  const d = (await c.request(KEY.DescribeTransactions, 0, { transactionalIds: ['t4'] })).transactionStates[0]
+  t.same([d.producerId, d.producerEpoch], [end.producerId, 0], 'the completed transaction hands over to the new id')
+  const retry = await c.request(KEY.EndTxn, 5, { transactionalId: 't4', producerId: pid, producerEpoch: 32766, committed: true })
+  t.same([retry.errorCode, retry.producerId, retry.producerEpoch], [0, end.producerId, 0], 'a retry with the old id is answered with the new one')
+  const marker = (await fetchOne(c, { topic: 'ov' })).batches.find((x: any) => x.isControl)
+  t.same([marker?.producerId, marker?.producerEpoch], [pid, 32767], 'the marker closes the old id at the reserved epoch')
+  t.equal((await produceAt(c, 12, 'ov', 't4', { pid: end.producerId, epoch: 0, seq: 0, vals: ['y'] })).errorCode, 0, 'the new id starts the next transaction')
+})
