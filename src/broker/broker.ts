@@ -69,15 +69,16 @@ export class Broker {
       }))
     }
     // Kafka 4.x formats new clusters with group.version=1 (KIP-848 consumer groups); data dirs written
-    // before samsa served them get it too, so their clients may use the consumer protocol.
-    if (!metadata.image.features.has('group.version')) {
+    // before samsa served them get it too, so their clients may use the consumer protocol. A feature
+    // that UpdateFeatures set to 0 stays at 0.
+    if (!metadata.image.featuresRecorded.has('group.version')) {
       await controller.run(() => ({
         records: [{ type: 'FeatureLevelRecord', data: { name: 'group.version', featureLevel: GROUP_VERSION_LEVEL } }],
         result: undefined
       }))
     }
     // transaction.version=2 likewise (Kafka 4.x's default for new clusters: transactions v2).
-    if (!metadata.image.features.has('transaction.version')) {
+    if (!metadata.image.featuresRecorded.has('transaction.version')) {
       await controller.run(() => ({
         records: [{ type: 'FeatureLevelRecord', data: { name: 'transaction.version', featureLevel: TRANSACTION_VERSION_LEVEL } }],
         result: undefined

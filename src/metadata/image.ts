@@ -60,6 +60,8 @@ export class MetadataImage {
   readonly topicsByName = new Map<string, TopicImage>()
   readonly topicsById = new Map<string, TopicImage>()
   readonly features = new Map<string, number>()
+  /** Every feature some FeatureLevelRecord named, even one later set to 0: start-up finalizes only the others. */
+  readonly featuresRecorded = new Set<string>()
   /** Config overrides of resources that are not topics (e.g. the broker), keyed by `${type}:${name}`. */
   readonly otherConfigs = new Map<string, Map<string, string>>()
   /** The first producer id not yet handed out in a block (KRaft's ProducerIdControlManager). */
@@ -133,6 +135,7 @@ export class MetadataImage {
         return
       }
       case 'FeatureLevelRecord': {
+        this.featuresRecorded.add(rec.data.name)
         if (rec.data.featureLevel === 0) this.features.delete(rec.data.name)
         else this.features.set(rec.data.name, rec.data.featureLevel)
         return
