@@ -21,10 +21,14 @@ import {
   type Assignment, type ConsumerGroupMember, type EpochAssignment
 } from './consumer-group.js'
 import type { Assignor } from './assignors/assignor.js'
+import { ClassicGroup, ClassicMember, joinError, syncError, type JoinResult, type SyncResult } from './classic-group.js'
+import type { JoinRequest, SyncRequest, LeaveResult } from './group-coordinator.js'
+import { decodeSubscription, decodeAssignment, encodeAssignment, subscriptionVersion } from './consumer-protocol.js'
+import { DecodeError } from '../wire/decode-error.js'
 import {
   consumerGroupMetadataRecord, consumerGroupMemberMetadataRecord, consumerGroupTargetAssignmentMetadataRecord,
   consumerGroupTargetAssignmentMemberRecord, consumerGroupCurrentMemberAssignmentRecord, consumerGroupRegularExpressionRecord,
-  type CoordinatorRecord, type ConsumerRecord
+  groupMetadataRecord, type CoordinatorRecord, type ConsumerRecord
 } from './records.js'
 
 export type MigrationPolicy = 'disabled' | 'upgrade' | 'downgrade' | 'bidirectional'
@@ -100,6 +104,15 @@ export interface ConsumerGroupHost {
   classicGroup: (groupId: string) => null | { empty: boolean, usesConsumerProtocol: boolean, size: number }
   /** Replaces an empty classic group: returns its tombstone records and forgets it. */
   dropClassicGroup: (groupId: string) => CoordinatorRecord[]
+  /** The non-empty classic group, taken over for an online upgrade: parked requests answered, timers stopped, forgotten. */
+  peekClassicGroup: (groupId: string) => ClassicGroup | null
+  takeClassicGroup: (groupId: string) => ClassicGroup | null
+  /** Installs a classic group made from a consumer group (online downgrade): returns its GroupMetadata record. */
+  installClassicGroup: (g: ClassicGroup) => CoordinatorRecord
+  /** Starts a rebalance of that classic group if it is still the live one. */
+  rebalanceClassicGroup: (g: ClassicGroup) => void
+  /** group.classic.max.size */
+  classicMaxSize: number
   isClosed: () => boolean
 }
 
@@ -138,6 +151,8 @@ export class ConsumerGroupCoordinator {
 
   private sessionKey (groupId: string, memberId: string): string { return `cg-session ${groupId.length}:${groupId} ${memberId}` }
   private rebalanceKey (groupId: string, memberId: string): string { return `cg-rebalance ${groupId.length}:${groupId} ${memberId}` }
+  private joinKey (groupId: string, memberId: string): string { return `cg-join ${groupId.length}:${groupId} ${memberId}` }
+  private syncKey (groupId: string, memberId: string): string { return `cg-sync ${groupId.length}:${groupId} ${memberId}` }
 
   // ---------------------------------------------------------------- validation
 
@@ -175,10 +190,11 @@ export class ConsumerGroupCoordinator {
     const unavailable = this.host.availability(req.groupId)
     if (unavailable !== null) return fail(unavailable, null)
     const records: CoordinatorRecord[] = []
+    const after: (() => void)[] = []
     let result: ConsumerHeartbeatResult
     try {
       result = req.memberEpoch === LEAVE_GROUP_MEMBER_EPOCH || req.memberEpoch === LEAVE_GROUP_STATIC_MEMBER_EPOCH
-        ? this.leave(req, records)
+        ? this.leave(req, records, after)
         : this.join(req, records)
     } catch (err) {
       if (err instanceof GroupError) {
@@ -191,18 +207,25 @@ export class ConsumerGroupCoordinator {
       const code = await this.host.write(req.groupId, records)
       if (code !== ErrorCode.NONE) return fail(code, null)
     }
+    for (const f of after) f()
     return result
   }
 
   /** The group, or a new one that becomes real (replacing an empty classic group) only once `adopt` is called. */
-  private getOrMaybeCreate (groupId: string, create: boolean): { g: ConsumerGroup, adopt: (records: CoordinatorRecord[]) => void } {
+  private getOrMaybeCreate (groupId: string, create: boolean, records: CoordinatorRecord[]): { g: ConsumerGroup, adopt: (records: CoordinatorRecord[]) => void } {
     const existing = this.groups.get(groupId)
     if (existing !== undefined) return { g: existing, adopt: () => {} }
     const classic = this.host.classicGroup(groupId)
     if (classic === null && !create) throw new GroupError(ErrorCode.GROUP_ID_NOT_FOUND, `Consumer group ${groupId} not found.`)
     if (classic !== null) {
       if (!create) throw new GroupError(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a consumer group.`)
-      if (!classic.empty) throw this.upgradeRefusal(groupId, classic)
+      if (!classic.empty) {
+        const refusal = this.upgradeRefusal(groupId, classic)
+        if (refusal !== null) throw refusal
+        // Kafka converts and then refuses the joining member, reverting both: nothing changes.
+        if (classic.size >= this.config.maxSize) throw new GroupError(ErrorCode.GROUP_MAX_SIZE_REACHED, `The consumer group has reached its maximum capacity of ${this.config.maxSize} members.`)
+        return { g: this.convertFromClassic(groupId, records), adopt: () => {} }
+      }
     }
     const created = new ConsumerGroup(groupId)
     return {
@@ -217,26 +240,86 @@ export class ConsumerGroupCoordinator {
     }
   }
 
-  /**
-   * Kafka's validateOnlineUpgrade, in its order and with its messages. A group that passes it would be
-   * converted by Kafka (ConsumerGroup.fromClassicGroup) and run as a mixed group; samsa does not run
-   * classic-protocol members inside a consumer group, so that case is refused too, with its own reason.
-   */
-  upgradeRefusal (groupId: string, classic: { usesConsumerProtocol: boolean, size: number }): GroupError {
+  /** Kafka's validateOnlineUpgrade, in its order and with its messages: null when the group may be converted. */
+  upgradeRefusal (groupId: string, classic: { usesConsumerProtocol: boolean, size: number }): GroupError | null {
     const policy = this.config.migrationPolicy
     const why = policy !== 'upgrade' && policy !== 'bidirectional'
       ? 'online upgrade is disabled'
       : !classic.usesConsumerProtocol ? 'the group does not use the consumer embedded protocol'
           : classic.size > this.config.maxSize ? 'the group size exceeds the consumer group maximum size'
-            : 'this broker does not run classic-protocol members inside a consumer group (mixed groups)'
+            : null
+    if (why === null) return null
     this.host.log.info({ group: groupId, policy }, `cannot upgrade classic group to consumer group because ${why}`)
     return new GroupError(ErrorCode.GROUP_ID_NOT_FOUND, `Cannot upgrade classic group ${groupId} to consumer group because ${why}.`)
+  }
+
+  /**
+   * Kafka's convertToConsumerGroup with ConsumerGroup.fromClassicGroup: every classic member becomes a
+   * classic-protocol member of a consumer group at the classic generation, stable with its last assignment
+   * as both current and target. The records (GroupMetadata tombstone, then the new group's) are written by
+   * the heartbeat that triggered it. Subscriptions and assignments are decoded before anything changes.
+   */
+  private convertFromClassic (groupId: string, records: CoordinatorRecord[]): ConsumerGroup {
+    const image = this.host.image()
+    const cg = this.host.peekClassicGroup(groupId)!
+    const g = new ConsumerGroup(groupId)
+    g.groupEpoch = cg.generationId
+    g.assignmentEpoch = cg.generationId
+    const members: ConsumerGroupMember[] = []
+    try {
+      for (const cm of cg.members.values()) {
+        const sub = decodeSubscription(cm.metadata(cg.protocolName))
+        const assignment = decodeAssignment(cm.assignment)
+        const m = newMember(cm.memberId)
+        m.memberEpoch = m.previousMemberEpoch = cg.generationId
+        m.instanceId = cm.groupInstanceId
+        m.rackId = sub.rackId
+        m.rebalanceTimeoutMs = cm.rebalanceTimeoutMs
+        m.clientId = cm.clientId
+        m.clientHost = cm.clientHost
+        m.subscribedTopicNames = [...new Set(sub.topics)].sort()
+        for (const tp of assignment.assignedPartitions) {
+          const t = image.topicsByName.get(tp.topic)
+          if (t === undefined) continue
+          let byP = m.assigned.get(t.id)
+          if (byP === undefined) m.assigned.set(t.id, byP = new Map())
+          for (const p of tp.partitions) byP.set(p, cg.generationId)
+        }
+        m.classic = { sessionTimeoutMs: cm.sessionTimeoutMs, protocols: cm.protocols.map(p => ({ name: p.name, metadata: p.metadata })) }
+        members.push(m)
+      }
+    } catch (err) {
+      if (!(err instanceof DecodeError)) throw err
+      throw new GroupError(ErrorCode.GROUP_ID_NOT_FOUND, `Cannot upgrade classic group ${groupId} to consumer group because the embedded consumer protocol is malformed.`)
+    }
+    this.host.takeClassicGroup(groupId)
+    for (const m of members) {
+      g.target.set(m.memberId, partitionsOf(m.assigned))
+      g.putMember(m)
+    }
+    g.metadataHash = this.metadataHash(g)
+    this.groups.set(groupId, g)
+    records.push(groupMetadataRecord(groupId, null), ...this.conversionRecords(g))
+    for (const m of members) this.scheduleSession(g, m.memberId)
+    this.host.log.info({ group: groupId, members: members.length, epoch: g.groupEpoch }, 'converted the classic group to a consumer group (online upgrade)')
+    return g
+  }
+
+  /** The records of a group just converted from a classic one, in Kafka's createConsumerGroupRecords order. */
+  private conversionRecords (g: ConsumerGroup): CoordinatorRecord[] {
+    const records: CoordinatorRecord[] = []
+    for (const m of g.members.values()) records.push(this.memberMetadataRecord(g.groupId, m))
+    records.push(consumerGroupMetadataRecord(g.groupId, { epoch: g.groupEpoch, metadataHash: g.metadataHash }))
+    for (const [id, a] of g.target) records.push(consumerGroupTargetAssignmentMemberRecord(g.groupId, id, { topicPartitions: toList(a) }))
+    records.push(consumerGroupTargetAssignmentMetadataRecord(g.groupId, { assignmentEpoch: g.assignmentEpoch, assignmentTimestamp: BigInt(this.host.clock.now()) }))
+    for (const m of g.members.values()) records.push(this.currentAssignmentRecord(g.groupId, m))
+    return records
   }
 
   private join (req: ConsumerHeartbeatRequest, records: CoordinatorRecord[]): ConsumerHeartbeatResult {
     const now = this.host.clock.now()
     const create = req.memberEpoch === 0
-    const { g, adopt } = this.getOrMaybeCreate(req.groupId, create)
+    const { g, adopt } = this.getOrMaybeCreate(req.groupId, create, records)
     if (g.size >= this.config.maxSize && (req.memberId === '' || !g.members.has(req.memberId))) {
       throw new GroupError(ErrorCode.GROUP_MAX_SIZE_REACHED, `The consumer group has reached its maximum capacity of ${this.config.maxSize} members.`)
     }
@@ -258,9 +341,29 @@ export class ConsumerGroupCoordinator {
       throw new GroupError(ErrorCode.INVALID_REGULAR_EXPRESSION, `SubscribedTopicRegex \`${updated.subscribedTopicRegex}\` is not a valid regular expression.`)
     }
     adopt(records)
+    const reconciled = this.applyMember(g, member, updated, req.topicPartitions, records, now)
+    this.scheduleRebalanceTimeout(g, reconciled)
+    this.scheduleSession(g, memberId)
 
+    const full = req.memberEpoch === 0 || (req.rebalanceTimeoutMs !== -1 && req.subscribedTopicNames !== null && req.topicPartitions !== null)
+    const changed = !sameAssignment(partitionsOf(member.assigned), partitionsOf(reconciled.assigned))
+    return {
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      memberId,
+      memberEpoch: reconciled.memberEpoch,
+      heartbeatIntervalMs: this.config.heartbeatIntervalMs,
+      assignment: full || changed ? { topicPartitions: toList(reconciled.assigned) } : null
+    }
+  }
+
+  /**
+   * Stores a member's new metadata, bumps the group epoch when its subscription (or the subscribed topics'
+   * metadata) changed, computes a new target assignment when one is due, and reconciles the member one step.
+   */
+  private applyMember (g: ConsumerGroup, member: ConsumerGroupMember, updated: ConsumerGroupMember, owned: ConsumerHeartbeatRequest['topicPartitions'], records: CoordinatorRecord[], now: number): ConsumerGroupMember {
     let bump = g.groupEpoch === 0
-    if (!sameMetadata(member, updated) || !g.members.has(memberId)) {
+    if (!sameMetadata(member, updated) || !g.members.has(updated.memberId)) {
       records.push(this.memberMetadataRecord(g.groupId, updated))
       if (member.subscribedTopicRegex !== updated.subscribedTopicRegex || member.subscribedTopicNames.join('\0') !== updated.subscribedTopicNames.join('\0')) bump = true
     }
@@ -275,25 +378,12 @@ export class ConsumerGroupCoordinator {
       this.host.log.info({ group: g.groupId, epoch: g.groupEpoch }, 'bumped consumer group epoch')
     }
     if (g.groupEpoch > g.assignmentEpoch) this.updateTargetAssignment(g, records, now)
-
-    const reconciled = reconcile(g, updated, g.assignmentEpoch, g.target.get(memberId) ?? new Map(), this.subscribedTopicIds(g, updated), req.topicPartitions)
+    const reconciled = reconcile(g, updated, g.assignmentEpoch, g.target.get(updated.memberId) ?? new Map(), this.subscribedTopicIds(g, updated), owned)
     if (!sameCurrentAssignment(updated, reconciled)) {
       records.push(this.currentAssignmentRecord(g.groupId, reconciled))
       g.putMember(reconciled)
     }
-    this.scheduleRebalanceTimeout(g, reconciled)
-    this.scheduleSession(g, memberId)
-
-    const full = req.memberEpoch === 0 || (req.rebalanceTimeoutMs !== -1 && req.subscribedTopicNames !== null && req.topicPartitions !== null)
-    const changed = !sameAssignment(partitionsOf(member.assigned), partitionsOf(reconciled.assigned))
-    return {
-      errorCode: ErrorCode.NONE,
-      errorMessage: null,
-      memberId,
-      memberEpoch: reconciled.memberEpoch,
-      heartbeatIntervalMs: this.config.heartbeatIntervalMs,
-      assignment: full || changed ? { topicPartitions: toList(reconciled.assigned) } : null
-    }
+    return reconciled
   }
 
   private checkEpoch (m: ConsumerGroupMember, received: number, owned: ConsumerHeartbeatRequest['topicPartitions']): void {
@@ -332,21 +422,7 @@ export class ConsumerGroupCoordinator {
       if (existing.memberEpoch !== LEAVE_GROUP_STATIC_MEMBER_EPOCH) {
         throw new GroupError(ErrorCode.UNRELEASED_INSTANCE_ID, `Static member ${memberId} with instance id ${instanceId} cannot join the group because the instance id is owned by ${existing.memberId} member.`)
       }
-      // The instance comes back under a new member id: it takes over the previous member's assignment.
-      const m = cloneMember(existing, memberId)
-      m.memberEpoch = 0
-      m.previousMemberEpoch = 0
-      const target = g.target.get(existing.memberId) ?? new Map()
-      this.removeMemberRecords(g, existing.memberId, records)
-      g.removeMember(existing.memberId)
-      g.target.delete(existing.memberId)
-      this.cancelTimers(g.groupId, existing.memberId)
-      g.target.set(memberId, target)
-      records.push(this.memberMetadataRecord(g.groupId, m))
-      records.push(consumerGroupTargetAssignmentMemberRecord(g.groupId, memberId, { topicPartitions: toList(target) }))
-      records.push(this.currentAssignmentRecord(g.groupId, m))
-      g.putMember(m)
-      return m
+      return this.replaceStatic(g, existing, memberId, records)
     }
     if (existing === undefined) throw new GroupError(ErrorCode.UNKNOWN_MEMBER_ID, `Instance id ${instanceId} is unknown.`)
     if (existing.memberId !== memberId) throw new GroupError(ErrorCode.FENCED_INSTANCE_ID, `Static member ${memberId} with instance id ${instanceId} was fenced by member ${existing.memberId}.`)
@@ -354,7 +430,25 @@ export class ConsumerGroupCoordinator {
     return existing
   }
 
-  private leave (req: ConsumerHeartbeatRequest, records: CoordinatorRecord[]): ConsumerHeartbeatResult {
+  /** The instance comes back under a new member id: it takes over the previous member's assignment. */
+  private replaceStatic (g: ConsumerGroup, existing: ConsumerGroupMember, memberId: string, records: CoordinatorRecord[]): ConsumerGroupMember {
+    const m = cloneMember(existing, memberId)
+    m.memberEpoch = 0
+    m.previousMemberEpoch = 0
+    const target = g.target.get(existing.memberId) ?? new Map()
+    this.removeMemberRecords(g, existing.memberId, records)
+    g.removeMember(existing.memberId)
+    g.target.delete(existing.memberId)
+    this.cancelTimers(g.groupId, existing.memberId)
+    g.target.set(memberId, target)
+    records.push(this.memberMetadataRecord(g.groupId, m))
+    records.push(consumerGroupTargetAssignmentMemberRecord(g.groupId, memberId, { topicPartitions: toList(target) }))
+    records.push(this.currentAssignmentRecord(g.groupId, m))
+    g.putMember(m)
+    return m
+  }
+
+  private leave (req: ConsumerHeartbeatRequest, records: CoordinatorRecord[], after: (() => void)[]): ConsumerHeartbeatResult {
     const g = this.groups.get(req.groupId)
     if (g === undefined) {
       if (this.host.classicGroup(req.groupId) !== null) throw new GroupError(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${req.groupId} is not a consumer group.`)
@@ -382,7 +476,8 @@ export class ConsumerGroupCoordinator {
       return done(LEAVE_GROUP_STATIC_MEMBER_EPOCH)
     }
     this.host.log.info({ group: g.groupId, memberId: m.memberId }, 'member left the consumer group')
-    this.fence(g, m.memberId, records)
+    const classic = this.fenceOrDowngrade(g, [m.memberId], records)
+    if (classic !== null) after.push(() => this.host.rebalanceClassicGroup(classic))
     return done(LEAVE_GROUP_MEMBER_EPOCH)
   }
 
@@ -394,12 +489,14 @@ export class ConsumerGroupCoordinator {
     records.push(consumerGroupMemberMetadataRecord(g.groupId, memberId, null))
   }
 
-  /** Removes a member and bumps the group epoch so the others get its partitions. */
-  private fence (g: ConsumerGroup, memberId: string, records: CoordinatorRecord[]): void {
-    this.removeMemberRecords(g, memberId, records)
-    g.removeMember(memberId)
-    g.target.delete(memberId)
-    this.cancelTimers(g.groupId, memberId)
+  /** Removes members and bumps the group epoch once so the others get their partitions. */
+  private fence (g: ConsumerGroup, memberIds: string[], records: CoordinatorRecord[]): void {
+    for (const memberId of memberIds) {
+      this.removeMemberRecords(g, memberId, records)
+      g.removeMember(memberId)
+      g.target.delete(memberId)
+      this.cancelTimers(g.groupId, memberId)
+    }
     for (const regex of [...g.regexes.keys()]) {
       if (!g.usedRegexes().has(regex)) {
         g.regexes.delete(regex)
@@ -411,23 +508,85 @@ export class ConsumerGroupCoordinator {
     records.push(consumerGroupMetadataRecord(g.groupId, { epoch: g.groupEpoch, metadataHash: g.metadataHash }))
   }
 
+  /**
+   * Kafka's consumerGroupFenceMembers with validateOnlineDowngradeWithFencedMembers: when only classic
+   * members would remain and the policy allows it, the group goes back to being a classic group (returned,
+   * to be rebalanced once the records are written); otherwise the members are fenced.
+   */
+  private fenceOrDowngrade (g: ConsumerGroup, memberIds: string[], records: CoordinatorRecord[]): ClassicGroup | null {
+    const leaving = new Set(memberIds)
+    if (this.downgradable(g, leaving)) return this.convertToClassic(g, leaving, records)
+    this.fence(g, memberIds, records)
+    return null
+  }
+
+  /** Kafka's validateOnlineDowngradeWithFencedMembers. */
+  private downgradable (g: ConsumerGroup, leaving: Set<string>): boolean {
+    const remaining = [...g.members.values()].filter(m => !leaving.has(m.memberId))
+    if (remaining.some(m => m.classic === null)) return false
+    const why = remaining.length === 0
+      ? 'the group is empty'
+      : this.config.migrationPolicy !== 'downgrade' && this.config.migrationPolicy !== 'bidirectional'
+        ? 'online downgrade is disabled'
+        : remaining.length > this.host.classicMaxSize ? 'the consumer group size exceeds the classic group maximum size' : null
+    if (why !== null) {
+      if (remaining.length > 0) this.host.log.info({ group: g.groupId }, `cannot downgrade consumer group to classic group because ${why}`)
+      return false
+    }
+    return true
+  }
+
+  /**
+   * Kafka's convertToClassicGroup with ClassicGroup.fromConsumerGroup: the remaining (classic) members form
+   * a Stable classic group at the group epoch, each holding its target assignment; the consumer group's
+   * records are tombstoned and the classic group's written after them.
+   */
+  private convertToClassic (g: ConsumerGroup, leaving: Set<string>, records: CoordinatorRecord[]): ClassicGroup {
+    const image = this.host.image()
+    const now = this.host.clock.now()
+    records.push(...this.tombstones(g))
+    for (const id of g.members.keys()) this.cancelTimers(g.groupId, id)
+    this.groups.delete(g.groupId)
+    const cg = new ClassicGroup(g.groupId, 'Stable', g.groupEpoch, 'consumer', now)
+    for (const m of g.members.values()) {
+      if (leaving.has(m.memberId)) continue
+      cg.add(new ClassicMember(m.memberId, m.instanceId, m.clientId, m.clientHost, m.rebalanceTimeoutMs, m.classic!.sessionTimeoutMs, 'consumer', m.classic!.protocols), null)
+    }
+    cg.protocolName = cg.selectProtocol()
+    cg.subscribedTopics = cg.computeSubscribedTopics()
+    for (const cm of cg.members.values()) {
+      const target = g.target.get(cm.memberId) ?? new Map<string, Set<number>>()
+      const topics = [...target].filter(([, ps]) => ps.size > 0).map(([id, ps]) => ({ topic: image.topicsById.get(id)?.name ?? '', partitions: [...ps].sort((a, b) => a - b) })).filter(tp => tp.topic !== '')
+      cm.assignment = encodeAssignment(topics, subscriptionVersion(cm.metadata(cg.protocolName)))
+    }
+    records.push(this.host.installClassicGroup(cg))
+    this.host.log.info({ group: g.groupId, members: cg.size, generation: cg.generationId }, 'converted the consumer group to a classic group (online downgrade)')
+    return cg
+  }
+
   /** Fences a member outside any request (session or rebalance timeout, admin removal) and writes it. */
-  private fenceAndWrite (g: ConsumerGroup, memberId: string, why: string): Promise<number> {
+  private async fenceAndWrite (g: ConsumerGroup, memberId: string, why: string): Promise<number> {
     this.host.log.info({ group: g.groupId, memberId }, why)
     const records: CoordinatorRecord[] = []
-    this.fence(g, memberId, records)
-    return this.host.write(g.groupId, records)
+    const classic = this.fenceOrDowngrade(g, [memberId], records)
+    const code = await this.host.write(g.groupId, records)
+    if (code === ErrorCode.NONE && classic !== null) this.host.rebalanceClassicGroup(classic)
+    return code
   }
 
   private cancelTimers (groupId: string, memberId: string): void {
     this.host.timer.cancel(this.sessionKey(groupId, memberId))
     this.host.timer.cancel(this.rebalanceKey(groupId, memberId))
+    this.host.timer.cancel(this.joinKey(groupId, memberId))
+    this.host.timer.cancel(this.syncKey(groupId, memberId))
   }
 
   private live (g: ConsumerGroup): boolean { return !this.host.isClosed() && this.groups.get(g.groupId) === g }
 
+  /** A classic-protocol member keeps the session timeout it joined with. */
   scheduleSession (g: ConsumerGroup, memberId: string): void {
-    this.host.timer.schedule(this.sessionKey(g.groupId, memberId), this.config.sessionTimeoutMs, () => {
+    const timeout = g.members.get(memberId)?.classic?.sessionTimeoutMs ?? this.config.sessionTimeoutMs
+    this.host.timer.schedule(this.sessionKey(g.groupId, memberId), timeout, () => {
       if (!this.live(g) || !g.members.has(memberId)) return
       void this.fenceAndWrite(g, memberId, 'consumer group member failed to heartbeat within its session timeout; removing it')
     })
@@ -554,7 +713,7 @@ export class ConsumerGroupCoordinator {
       subscribedTopicRegex: m.subscribedTopicRegex,
       rebalanceTimeoutMs: m.rebalanceTimeoutMs,
       serverAssignor: m.serverAssignor,
-      classicMemberMetadata: null
+      classicMemberMetadata: m.classic === null ? null : { sessionTimeoutMs: m.classic.sessionTimeoutMs, supportedProtocols: m.classic.protocols }
     })
   }
 
@@ -594,7 +753,7 @@ export class ConsumerGroupCoordinator {
         if (rec.value === null) { g?.removeMember(rec.memberId); break }
         const m = cloneMember(member(rec.memberId))
         const v = rec.value
-        Object.assign(m, { instanceId: v.instanceId, rackId: v.rackId, clientId: v.clientId, clientHost: v.clientHost, subscribedTopicNames: [...v.subscribedTopicNames], subscribedTopicRegex: v.subscribedTopicRegex, rebalanceTimeoutMs: v.rebalanceTimeoutMs, serverAssignor: v.serverAssignor })
+        Object.assign(m, { instanceId: v.instanceId, rackId: v.rackId, clientId: v.clientId, clientHost: v.clientHost, subscribedTopicNames: [...v.subscribedTopicNames], subscribedTopicRegex: v.subscribedTopicRegex, rebalanceTimeoutMs: v.rebalanceTimeoutMs, serverAssignor: v.serverAssignor, classic: v.classicMemberMetadata === null ? null : { sessionTimeoutMs: v.classicMemberMetadata.sessionTimeoutMs, protocols: v.classicMemberMetadata.supportedProtocols.map(p => ({ name: p.name, metadata: p.metadata })) } })
         g!.putMember(m)
         break
       }
@@ -649,6 +808,8 @@ export class ConsumerGroupCoordinator {
     if (memberEpoch < 0 && g.size === 0) return null
     const m = g.members.get(memberId)
     if (m === undefined) return ErrorCode.UNKNOWN_MEMBER_ID
+    // A classic-protocol member commits with its generation, which is its member epoch.
+    if (m.classic !== null) return memberEpoch !== m.memberEpoch ? ErrorCode.ILLEGAL_GENERATION : null
     if (apiVersion < 9) return ErrorCode.UNSUPPORTED_VERSION
     if (memberEpoch !== m.memberEpoch) return ErrorCode.STALE_MEMBER_EPOCH
     return null
@@ -684,6 +845,187 @@ export class ConsumerGroupCoordinator {
     return this.fenceAndWrite(g, m.memberId, 'static member removed from the consumer group by an admin request')
   }
 
+  // ---------------------------------------------------------------- classic-protocol members
+
+  /**
+   * Kafka's classicGroupJoinToConsumerGroup: the member's subscription (first protocol's metadata) becomes
+   * its consumer-group subscription, its owned partitions drive the reconciliation, and the answer carries
+   * its member epoch as the generation; it learns its partitions at SyncGroup. No member is the leader.
+   */
+  async classicJoin (req: JoinRequest): Promise<JoinResult> {
+    const g = this.groups.get(req.groupId)
+    if (g === undefined) return joinError(req.memberId, ErrorCode.UNKNOWN_MEMBER_ID)
+    const records: CoordinatorRecord[] = []
+    let result: JoinResult
+    try {
+      result = this.classicJoinStep(g, req, records)
+    } catch (err) {
+      if (!(err instanceof GroupError)) throw err
+      if (records.length > 0) await this.host.write(g.groupId, records)
+      return joinError(req.memberId, err.errorCode)
+    }
+    if (records.length > 0) {
+      const code = await this.host.write(g.groupId, records)
+      if (code !== ErrorCode.NONE) return joinError(req.memberId, code)
+    }
+    if (result.errorCode === ErrorCode.NONE && this.live(g) && g.members.has(result.memberId)) {
+      const memberId = result.memberId
+      this.host.timer.cancel(this.joinKey(g.groupId, memberId))
+      this.scheduleSession(g, memberId)
+      // The member must come and collect its assignment within its rebalance timeout.
+      this.host.timer.schedule(this.syncKey(g.groupId, memberId), Math.max(0, req.rebalanceTimeoutMs), () => {
+        if (!this.live(g) || !g.members.has(memberId)) return
+        void this.fenceAndWrite(g, memberId, 'classic member failed to send SyncGroup within its rebalance timeout; removing it')
+      })
+    }
+    return result
+  }
+
+  private classicJoinStep (g: ConsumerGroup, req: JoinRequest, records: CoordinatorRecord[]): JoinResult {
+    if (!g.supportsClassicProtocols(req.protocolType, req.protocols.map(p => p.name))) {
+      throw new GroupError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, 'The group does not support the protocols of the joining member.')
+    }
+    let sub
+    try {
+      sub = decodeSubscription(req.protocols[0]!.metadata)
+    } catch (err) {
+      if (!(err instanceof DecodeError)) throw err
+      throw new GroupError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, 'Malformed embedded consumer protocol in subscription.')
+    }
+    const unknown = req.memberId === ''
+    let memberId: string
+    let member: ConsumerGroupMember
+    if (req.groupInstanceId === null) {
+      // KIP-394, as for classic groups: the member id is handed out first.
+      if (unknown && req.apiVersion >= 4) return joinError(randomUuid(), ErrorCode.MEMBER_ID_REQUIRED)
+      memberId = unknown ? randomUuid() : req.memberId
+      const existing = g.members.get(memberId)
+      if (existing !== undefined && existing.classic === null) throw new GroupError(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${memberId} does not use the classic protocol.`)
+      member = existing ?? newMember(memberId)
+    } else {
+      const existing = g.staticMember(req.groupInstanceId)
+      if (existing === undefined) {
+        memberId = unknown ? randomUuid() : req.memberId
+        member = g.members.get(memberId) ?? newMember(memberId)
+      } else if (unknown) {
+        memberId = randomUuid()
+        member = this.replaceStatic(g, existing, memberId, records)
+      } else if (existing.memberId !== req.memberId) {
+        throw new GroupError(ErrorCode.FENCED_INSTANCE_ID, `Static member ${req.memberId} with instance id ${req.groupInstanceId} was fenced by member ${existing.memberId}.`)
+      } else {
+        memberId = existing.memberId
+        member = existing
+      }
+    }
+    if (!g.members.has(memberId) && g.size >= this.config.maxSize) {
+      throw new GroupError(ErrorCode.GROUP_MAX_SIZE_REACHED, `The consumer group has reached its maximum capacity of ${this.config.maxSize} members.`)
+    }
+    const updated = cloneMember(member)
+    Object.assign(updated, {
+      instanceId: req.groupInstanceId,
+      rackId: sub.rackId,
+      rebalanceTimeoutMs: req.rebalanceTimeoutMs,
+      serverAssignor: null,
+      subscribedTopicNames: [...new Set(sub.topics)].sort(),
+      subscribedTopicRegex: null,
+      clientId: req.clientId,
+      clientHost: req.clientHost,
+      classic: { sessionTimeoutMs: req.sessionTimeoutMs, protocols: req.protocols.map(p => ({ name: p.name, metadata: p.metadata })) }
+    })
+    const image = this.host.image()
+    const owned = sub.ownedPartitions
+      .map(tp => ({ topicId: image.topicsByName.get(tp.topic)?.id ?? '', partitions: tp.partitions }))
+      .filter(tp => tp.topicId !== '')
+    const reconciled = this.applyMember(g, member, updated, owned, records, this.host.clock.now())
+    this.host.log.info({ group: g.groupId, memberId, epoch: reconciled.memberEpoch }, 'classic member joined the consumer group')
+    return {
+      errorCode: ErrorCode.NONE,
+      generationId: reconciled.memberEpoch,
+      protocolType: 'consumer',
+      protocolName: req.protocols[0]!.name,
+      leader: '',
+      skipAssignment: false,
+      memberId,
+      members: []
+    }
+  }
+
+  /** Kafka's classicGroupSyncToConsumerGroup: the member's current assignment, in its subscription's version. */
+  classicSync (req: SyncRequest): SyncResult {
+    const g = this.groups.get(req.groupId)
+    const m = g?.members.get(req.memberId)
+    if (g === undefined || m === undefined) return syncError(ErrorCode.UNKNOWN_MEMBER_ID)
+    if (req.groupInstanceId !== null && m.instanceId !== req.groupInstanceId) return syncError(ErrorCode.FENCED_INSTANCE_ID)
+    if (m.classic === null) return syncError(ErrorCode.UNKNOWN_MEMBER_ID)
+    if (req.generationId !== m.memberEpoch) return syncError(ErrorCode.ILLEGAL_GENERATION)
+    const protocol = m.classic.protocols[0]!
+    if ((req.protocolType !== null && req.protocolType !== 'consumer') || (req.protocolName !== null && req.protocolName !== protocol.name)) {
+      return syncError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL)
+    }
+    this.host.timer.cancel(this.syncKey(g.groupId, m.memberId))
+    this.scheduleSession(g, m.memberId)
+    const image = this.host.image()
+    const topics = [...m.assigned].filter(([, ps]) => ps.size > 0)
+      .map(([id, ps]) => ({ topic: image.topicsById.get(id)?.name ?? '', partitions: [...ps.keys()].sort((a, b) => a - b) }))
+      .filter(tp => tp.topic !== '')
+    return { errorCode: ErrorCode.NONE, protocolType: 'consumer', protocolName: protocol.name, assignment: encodeAssignment(topics, subscriptionVersion(protocol.metadata)) }
+  }
+
+  /**
+   * Kafka's classicGroupHeartbeatToConsumerGroup: keeps the session alive, and answers REBALANCE_IN_PROGRESS
+   * when the member must rejoin (the group epoch moved on, it has partitions to revoke, or partitions it
+   * waits for were released); it then has its rebalance timeout to rejoin.
+   */
+  classicHeartbeat (groupId: string, memberId: string, instanceId: string | null, generationId: number): number {
+    const g = this.groups.get(groupId)
+    const m = g?.members.get(memberId)
+    if (g === undefined || m === undefined) return ErrorCode.UNKNOWN_MEMBER_ID
+    if (instanceId !== null && m.instanceId !== instanceId) return ErrorCode.FENCED_INSTANCE_ID
+    if (m.classic === null) return ErrorCode.UNKNOWN_MEMBER_ID
+    if (generationId !== m.memberEpoch) return ErrorCode.ILLEGAL_GENERATION
+    this.scheduleSession(g, memberId)
+    const rejoin = m.memberEpoch < g.groupEpoch || m.state === MemberState.UNREVOKED_PARTITIONS ||
+      (m.state === MemberState.UNRELEASED_PARTITIONS && !g.waitingOnUnreleasedPartition(m))
+    if (!rejoin) return ErrorCode.NONE
+    const key = this.joinKey(groupId, memberId)
+    if (!this.host.timer.has(key)) {
+      this.host.timer.schedule(key, Math.max(0, m.rebalanceTimeoutMs), () => {
+        if (!this.live(g) || !g.members.has(memberId)) return
+        void this.fenceAndWrite(g, memberId, 'classic member failed to rejoin within its rebalance timeout; removing it')
+      })
+    }
+    return ErrorCode.REBALANCE_IN_PROGRESS
+  }
+
+  /**
+   * Kafka's classicGroupLeaveToConsumerGroup: members leave by member id (classic-protocol members only) or
+   * are removed by instance id (an admin request, any member); the group may go back to classic.
+   */
+  classicLeave (g: ConsumerGroup, members: { memberId: string, groupInstanceId: string | null }[]): LeaveResult {
+    const leaving: string[] = []
+    const out = members.map(x => {
+      let errorCode: number = ErrorCode.NONE
+      let m: ConsumerGroupMember | undefined
+      if (x.groupInstanceId !== null) {
+        m = g.staticMember(x.groupInstanceId)
+        if (m === undefined) errorCode = ErrorCode.UNKNOWN_MEMBER_ID
+        else if (x.memberId !== '' && m.memberId !== x.memberId) errorCode = ErrorCode.FENCED_INSTANCE_ID
+      } else {
+        m = g.members.get(x.memberId)
+        if (m === undefined || m.classic === null) errorCode = ErrorCode.UNKNOWN_MEMBER_ID
+      }
+      if (errorCode === ErrorCode.NONE && !leaving.includes(m!.memberId)) leaving.push(m!.memberId)
+      return { ...x, errorCode }
+    })
+    if (leaving.length > 0) {
+      this.host.log.info({ group: g.groupId, members: leaving }, 'members left the consumer group through LeaveGroup')
+      const records: CoordinatorRecord[] = []
+      const classic = this.fenceOrDowngrade(g, leaving, records)
+      void this.host.write(g.groupId, records).then(code => { if (code === ErrorCode.NONE && classic !== null) this.host.rebalanceClassicGroup(classic) })
+    }
+    return { errorCode: ErrorCode.NONE, members: out }
+  }
+
   describe (groupId: string): DescribedConsumerGroup {
     const base = { groupId, groupState: '', groupEpoch: 0, assignmentEpoch: 0, assignorName: '', members: [] }
     const g = this.groups.get(groupId)
@@ -714,7 +1056,7 @@ export class ConsumerGroupCoordinator {
         subscribedTopicRegex: m.subscribedTopicRegex,
         assignment: describe(partitionsOf(m.assigned)),
         targetAssignment: describe(g.target.get(m.memberId) ?? new Map()),
-        memberType: 1
+        memberType: m.classic !== null ? 0 : 1
       }))
     }
   }

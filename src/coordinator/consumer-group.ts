@@ -18,6 +18,12 @@ export const LEAVE_GROUP_STATIC_MEMBER_EPOCH = -2
 
 export type ConsumerGroupState = 'Empty' | 'Assigning' | 'Reconciling' | 'Stable' | 'Dead'
 
+/** What a classic-protocol member inside a consumer group joined with (ConsumerGroupMemberMetadataValue.ClassicMemberMetadata). */
+export interface ClassicMemberMetadata {
+  sessionTimeoutMs: number
+  protocols: { name: string, metadata: Buffer }[]
+}
+
 export interface ConsumerGroupMember {
   memberId: string
   instanceId: string | null
@@ -33,6 +39,8 @@ export interface ConsumerGroupMember {
   state: MemberStateValue
   assigned: EpochAssignment
   pendingRevocation: EpochAssignment
+  /** Set for a member that uses the classic protocol (JoinGroup/SyncGroup/Heartbeat) inside the consumer group. */
+  classic: ClassicMemberMetadata | null
 }
 
 export function newMember (memberId: string): ConsumerGroupMember {
@@ -50,7 +58,8 @@ export function newMember (memberId: string): ConsumerGroupMember {
     previousMemberEpoch: 0,
     state: MemberState.STABLE,
     assigned: new Map(),
-    pendingRevocation: new Map()
+    pendingRevocation: new Map(),
+    classic: null
   }
 }
 
@@ -89,7 +98,14 @@ export function sameEpochAssignment (a: EpochAssignment, b: EpochAssignment): bo
 export function sameMetadata (a: ConsumerGroupMember, b: ConsumerGroupMember): boolean {
   return a.instanceId === b.instanceId && a.rackId === b.rackId && a.clientId === b.clientId && a.clientHost === b.clientHost &&
     a.subscribedTopicRegex === b.subscribedTopicRegex && a.rebalanceTimeoutMs === b.rebalanceTimeoutMs && a.serverAssignor === b.serverAssignor &&
-    a.subscribedTopicNames.length === b.subscribedTopicNames.length && a.subscribedTopicNames.every((n, i) => n === b.subscribedTopicNames[i])
+    a.subscribedTopicNames.length === b.subscribedTopicNames.length && a.subscribedTopicNames.every((n, i) => n === b.subscribedTopicNames[i]) &&
+    sameClassic(a.classic, b.classic)
+}
+
+function sameClassic (a: ClassicMemberMetadata | null, b: ClassicMemberMetadata | null): boolean {
+  if (a === null || b === null) return a === b
+  return a.sessionTimeoutMs === b.sessionTimeoutMs && a.protocols.length === b.protocols.length &&
+    a.protocols.every((p, i) => p.name === b.protocols[i]!.name && p.metadata.equals(b.protocols[i]!.metadata))
 }
 
 /** The fields ConsumerGroupCurrentMemberAssignmentValue carries. */
@@ -191,6 +207,28 @@ export class ConsumerGroup {
   }
 
   isSubscribedToTopic (topic: string): boolean { return this.subscribedTopicNames().has(topic) }
+
+  /** Kafka's numClassicProtocolMembers. */
+  classicMembers (): ConsumerGroupMember[] { return [...this.members.values()].filter(m => m.classic !== null) }
+
+  /**
+   * Kafka's supportsClassicProtocols: a classic member may join with protocol type "consumer" when one of
+   * its protocol names is supported by every classic member already in the group.
+   */
+  supportsClassicProtocols (protocolType: string, names: string[]): boolean {
+    if (protocolType !== 'consumer' || names.length === 0) return false
+    const classic = this.classicMembers()
+    if (classic.length === 0) return true
+    return names.some(n => classic.every(m => m.classic!.protocols.some(p => p.name === n)))
+  }
+
+  /** Kafka's waitingOnUnreleasedPartition: some target partition the member lacks is still held by another member. */
+  waitingOnUnreleasedPartition (m: ConsumerGroupMember): boolean {
+    for (const [t, ps] of this.target.get(m.memberId) ?? []) {
+      for (const p of ps) if (m.assigned.get(t)?.has(p) !== true && this.partitionEpoch(t, p) !== -1) return true
+    }
+    return false
+  }
 
   /** Regexes still used by some member. */
   usedRegexes (): Set<string> {

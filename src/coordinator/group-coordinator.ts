@@ -211,6 +211,30 @@ export class GroupCoordinator {
         if (!this.groups.delete(id)) return []
         return [groupMetadataRecord(id, null)]
       },
+      peekClassicGroup: id => this.groups.get(id) ?? null,
+      takeClassicGroup: id => {
+        const g = this.groups.get(id)
+        if (g === undefined) return null
+        // Kafka's convertToConsumerGroup: parked requests are told to rejoin, which they will do as classic
+        // members of the consumer group.
+        for (const m of g.members.values()) {
+          g.completeJoin(m, joinError(m.memberId, ErrorCode.REBALANCE_IN_PROGRESS))
+          g.completeSync(m, syncError(ErrorCode.REBALANCE_IN_PROGRESS))
+          this.timer.cancel(this.heartbeatKey(g, m.memberId))
+        }
+        for (const id of g.pendingJoinMembers) this.timer.cancel(this.heartbeatKey(g, id))
+        this.timer.cancel(this.joinKey(g))
+        this.timer.cancel(this.syncKey(g))
+        this.groups.delete(id)
+        return g
+      },
+      installClassicGroup: g => {
+        this.groups.set(g.groupId, g)
+        for (const m of g.members.values()) this.rescheduleHeartbeat(g, m, m.sessionTimeoutMs)
+        return this.groupRecord(g, new Map([...g.members.values()].map(m => [m.memberId, m.assignment])))
+      },
+      rebalanceClassicGroup: g => { if (this.live(g) && g.canRebalance()) this.prepareRebalance(g) },
+      classicMaxSize: config.maxSize,
       isClosed: () => this.closed
     }, config.consumer)
   }
@@ -584,9 +608,14 @@ export class GroupCoordinator {
     const isUnknownMember = req.memberId === ''
     const cg = this.consumer.groups.get(req.groupId)
     if (cg !== undefined) {
-      // Kafka lets classic-protocol members join a non-empty consumer group (mixed groups); samsa does not
-      // run mixed groups, so they get the answer Kafka gives a member whose protocols the group cannot take.
-      if (cg.size > 0) return resolve(joinError(isUnknownMember ? '' : req.memberId, ErrorCode.INCONSISTENT_GROUP_PROTOCOL))
+      // A non-empty consumer group takes classic-protocol members (mixed groups).
+      if (cg.size > 0) {
+        void this.consumer.classicJoin(req).then(resolve, err => {
+          this.log.error({ err, group: req.groupId }, 'classic join to consumer group failed')
+          resolve(joinError(req.memberId, ErrorCode.UNKNOWN_SERVER_ERROR))
+        })
+        return
+      }
       if (!isUnknownMember) return resolve(joinError(req.memberId, ErrorCode.UNKNOWN_MEMBER_ID))
       // An empty consumer group is deleted and the id starts over as a classic group.
       void this.write(req.groupId, this.consumer.tombstones(cg))
@@ -745,8 +774,10 @@ export class GroupCoordinator {
     const unavailable = this.availability(req.groupId)
     if (unavailable !== null) return Promise.resolve(syncError(unavailable))
     const g = this.groups.get(req.groupId)
-    // A consumer group has no classic-protocol members here, so every SyncGroup to one is from an unknown member.
-    if (g === undefined) return Promise.resolve(syncError(ErrorCode.UNKNOWN_MEMBER_ID))
+    if (g === undefined) {
+      if (this.consumer.groups.has(req.groupId)) return Promise.resolve(this.consumer.classicSync(req))
+      return Promise.resolve(syncError(ErrorCode.UNKNOWN_MEMBER_ID))
+    }
     if (g.is('Dead')) return Promise.resolve(syncError(ErrorCode.COORDINATOR_NOT_AVAILABLE))
     const invalid = this.validateMember(g, req.memberId, req.groupInstanceId)
     if (invalid !== null) return Promise.resolve(syncError(invalid))
@@ -799,7 +830,10 @@ export class GroupCoordinator {
     if (unavailable === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS) return ErrorCode.NONE
     if (unavailable !== null) return unavailable
     const g = this.groups.get(groupId)
-    if (g === undefined) return ErrorCode.UNKNOWN_MEMBER_ID
+    if (g === undefined) {
+      if (this.consumer.groups.has(groupId)) return this.consumer.classicHeartbeat(groupId, memberId, groupInstanceId, generationId)
+      return ErrorCode.UNKNOWN_MEMBER_ID
+    }
     if (g.is('Dead')) return ErrorCode.COORDINATOR_NOT_AVAILABLE
     const invalid = this.validateMember(g, memberId, groupInstanceId)
     if (invalid !== null) return invalid
@@ -822,7 +856,7 @@ export class GroupCoordinator {
     const unavailable = this.availability(groupId)
     if (unavailable !== null) return { errorCode: unavailable, members: [] }
     const cg = this.consumer.groups.get(groupId)
-    if (cg !== undefined) return this.leaveConsumerGroup(cg, members)
+    if (cg !== undefined) return this.consumer.classicLeave(cg, members)
     const g = this.groups.get(groupId)
     if (g === undefined) return { errorCode: ErrorCode.NONE, members: members.map(x => ({ ...x, errorCode: ErrorCode.UNKNOWN_MEMBER_ID })) }
     if (g.is('Dead')) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, members: [] }
@@ -851,30 +885,6 @@ export class GroupCoordinator {
       else if (g.is('PreparingRebalance')) this.maybeCompleteJoinPhase(g)
     }
     return { errorCode: ErrorCode.NONE, members: out }
-  }
-
-  /**
-   * LeaveGroup on a consumer group (Kafka's classicGroupLeaveToConsumerGroup): an admin removal by instance
-   * id fences that member; a member leaving by its own id must use the classic protocol, which no member
-   * here does.
-   */
-  private leaveConsumerGroup (g: ConsumerGroup, members: { memberId: string, groupInstanceId: string | null }[]): LeaveResult {
-    return {
-      errorCode: ErrorCode.NONE,
-      members: members.map(x => {
-        let errorCode: number = ErrorCode.UNKNOWN_MEMBER_ID
-        if (x.groupInstanceId !== null) {
-          const m = g.staticMember(x.groupInstanceId)
-          if (m !== undefined && x.memberId === '') {
-            void this.consumer.removeStaticMember(g, x.groupInstanceId)
-            errorCode = ErrorCode.NONE
-          } else if (m !== undefined && m.memberId !== x.memberId) {
-            errorCode = ErrorCode.FENCED_INSTANCE_ID
-          }
-        }
-        return { ...x, errorCode }
-      })
-    }
   }
 
   private removeLeavingMember (g: ClassicGroup, memberId: string): void {

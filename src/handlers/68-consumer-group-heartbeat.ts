@@ -8,7 +8,8 @@
 // UNSUPPORTED_ASSIGNOR, INVALID_REGULAR_EXPRESSION, GROUP_ID_NOT_FOUND (unknown group when not joining, or a
 // classic group that cannot be upgraded), UNKNOWN_MEMBER_ID, FENCED_MEMBER_EPOCH, FENCED_INSTANCE_ID,
 // UNRELEASED_INSTANCE_ID, GROUP_MAX_SIZE_REACHED, NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS.
-// Gaps: a non-empty classic group is not converted (no mixed groups); group-level configs
+// A join to a non-empty classic group that passes Kafka's upgrade checks converts it (mixed groups).
+// Gaps: group-level configs
 // (consumer.session.timeout.ms per group) and rack-aware assignment do not exist; regexes are JS RegExp
 // anchored like RE2/J's matches(), not RE2 itself.
 import { ConsumerGroupHeartbeatSpec, type ConsumerGroupHeartbeatRequest, type ConsumerGroupHeartbeatResponse } from '../wire/generated/consumer-group-heartbeat.js'

@@ -33,9 +33,6 @@ t.test('a consumer-protocol member meets a non-empty classic group: Kafka\'s che
     t.equal(r.errorMessage, upgradable
       ? 'Cannot upgrade classic group conn to consumer group because the group does not use the consumer embedded protocol.'
       : 'Cannot upgrade classic group conn to consumer group because online upgrade is disabled.', `${policy}: the policy is checked first, then the protocol type`)
-    const r2 = await h.groups.consumer.heartbeat(hb('cons'))
-    t.equal(r2.errorCode, ErrorCode.GROUP_ID_NOT_FOUND)
-    t.match(r2.errorMessage, upgradable ? /mixed groups/ : /online upgrade is disabled\.$/, `${policy}: a consumer-protocol classic group`)
     // two classic members: the group exceeds group.consumer.max.size=1
     const two = [h.groups.join(joinReq('big', { apiVersion: 3 })), h.groups.join(joinReq('big', { clientId: 'other', apiVersion: 3 }))]
     h.clock.advance(3100)
@@ -45,10 +42,20 @@ t.test('a consumer-protocol member meets a non-empty classic group: Kafka\'s che
     t.equal(r3.errorMessage, upgradable
       ? 'Cannot upgrade classic group big to consumer group because the group size exceeds the consumer group maximum size.'
       : 'Cannot upgrade classic group big to consumer group because online upgrade is disabled.', `${policy}: size checked after the protocol`)
-    t.ok(h.groups.groups.has('cons') && h.groups.groups.has('conn'), `${policy}: the classic groups are untouched`)
-    t.notOk(h.groups.consumer.groups.has('cons'), `${policy}: no consumer group was created`)
+    t.ok(h.groups.groups.has('cons') && h.groups.groups.has('conn') && h.groups.groups.has('big'), `${policy}: the refused classic groups are untouched`)
     // a heartbeat that is not a join never converts anything
     t.equal((await h.groups.consumer.heartbeat(hb('cons', { memberEpoch: 3 }))).errorMessage, 'Group cons is not a consumer group.')
+    // a consumer-protocol classic group within the size passes every check: converted (online upgrade)
+    const r2 = await h.groups.consumer.heartbeat(hb('cons'))
+    if (upgradable) {
+      t.equal(r2.errorCode, ErrorCode.GROUP_MAX_SIZE_REACHED, `${policy}: the group passes the upgrade checks but the joining member exceeds group.consumer.max.size`)
+      t.ok(h.groups.groups.has('cons'), `${policy}: and the conversion does not happen`)
+      t.notOk(h.groups.consumer.groups.has('cons'))
+    } else {
+      t.equal(r2.errorMessage, 'Cannot upgrade classic group cons to consumer group because online upgrade is disabled.')
+      t.ok(h.groups.groups.has('cons'))
+      t.notOk(h.groups.consumer.groups.has('cons'), `${policy}: no consumer group was created`)
+    }
   }
 })
 
@@ -81,10 +88,10 @@ t.test('empty groups convert both ways under every policy', async t => {
   }
 })
 
-t.test('a classic member cannot join a non-empty consumer group', async t => {
+t.test('a classic member joining a non-empty consumer group must speak the consumer protocol', async t => {
   const h = await openHarness(t)
   await h.groups.consumer.heartbeat(hb('g'))
-  const j = await h.groups.join(joinReq('g', { apiVersion: 3 }))
+  const j = await h.groups.join(joinReq('g', { apiVersion: 3, protocolType: 'connect' }))
   t.equal(j.errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL)
   t.equal(h.groups.consumer.describe('g').members.length, 1, 'the consumer group is unchanged')
 })

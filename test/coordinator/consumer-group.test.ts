@@ -132,12 +132,13 @@ t.test('errors: max size, classic group conflicts, online upgrade of an empty cl
   const cg = h.groups.consumer
   await cg.heartbeat(hb('g', { memberId: 'a' }))
   t.equal((await cg.heartbeat(hb('g', { memberId: 'b' }))).errorCode, ErrorCode.GROUP_MAX_SIZE_REACHED)
-  // A classic group in use cannot be taken over.
+  // A classic group in use passes the upgrade checks, but the joining member would exceed group.consumer.max.size.
   const join = h.groups.join({ groupId: 'c', memberId: '', groupInstanceId: null, sessionTimeoutMs: 10000, rebalanceTimeoutMs: 10000, protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.alloc(0) }], clientId: 'c', clientHost: 'h', apiVersion: 3 })
   h.clock.advance(1)
   await join
-  t.equal((await cg.heartbeat(hb('c', { memberId: 'x' }))).errorCode, ErrorCode.GROUP_ID_NOT_FOUND)
-  // A classic member cannot join a non-empty consumer group.
+  t.equal((await cg.heartbeat(hb('c', { memberId: 'x' }))).errorCode, ErrorCode.GROUP_MAX_SIZE_REACHED)
+  t.ok(h.groups.groups.has('c'), 'and stays a classic group')
+  // A classic member whose subscription is not the consumer protocol's cannot join a consumer group.
   const j = await h.groups.join({ groupId: 'g', memberId: '', groupInstanceId: null, sessionTimeoutMs: 10000, rebalanceTimeoutMs: 10000, protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.alloc(0) }], clientId: 'c', clientHost: 'h', apiVersion: 9 })
   t.equal(j.errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL)
   // An empty classic group (offsets only) becomes a consumer group.
