@@ -14,6 +14,7 @@ import { makeKafka } from './kafkajs-client.js'
 import { havePythonModule } from './tools.js'
 import { uniqueTopic } from './records.js'
 import { RawClient } from '../test/helpers/raw-client.js'
+import { readCommitted } from './txn-consumer.js'
 
 const brokerArgs = ['-o', 'group.min.session.timeout.ms=1000', '-o', 'group.initial.rebalance.delay.ms=100', '-o', 'transaction.abort.timed.out.transaction.cleanup.interval.ms=300']
 
@@ -22,23 +23,6 @@ async function createTopic (kafka: Kafka, topic: string, numPartitions: number):
   await admin.connect()
   await admin.createTopics({ topics: [{ topic, numPartitions }] })
   await admin.disconnect()
-}
-
-/** Values a read_committed group consumer receives, once `until` holds for them and `quietMs` passed without more. */
-async function readCommitted (kafka: Kafka, topic: string, until: (seen: string[]) => boolean, quietMs = 700, timeoutMs = 20_000): Promise<string[]> {
-  const consumer = kafka.consumer({ groupId: `rc-${Math.random().toString(36).slice(2)}`, readUncommitted: false, sessionTimeout: 6000, rebalanceTimeout: 6000, heartbeatInterval: 300, maxWaitTimeInMs: 100 })
-  const seen: string[] = []
-  await consumer.connect()
-  try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: true })
-    let last = Date.now()
-    await consumer.run({ eachMessage: async ({ message }) => { seen.push(message.value!.toString()); last = Date.now() } })
-    const end = Date.now() + timeoutMs
-    while (Date.now() < end && (!until(seen) || Date.now() - last < quietMs)) await new Promise(resolve => setTimeout(resolve, 50))
-  } finally {
-    await consumer.disconnect()
-  }
-  return seen
 }
 
 async function describeTxn (port: number, transactionalId: string): Promise<{ transactionState: string, producerEpoch: number }> {
