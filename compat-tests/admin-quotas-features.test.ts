@@ -22,7 +22,7 @@ t.test('@platformatic/kafka Admin: alter and describe client quotas, persisted a
   // the client reports a failed entry as an error carrying the response
   const entries = Array.isArray(altered) ? altered : (altered.response?.entries ?? altered.errors?.[0]?.response?.entries)
   t.ok(Array.isArray(entries), 'alterClientQuotas answered')
-  const byName = new Map(entries.map((e: any) => [e.entity[0].entityName, e]))
+  const byName = new Map<string | null, any>(entries.map((e: any) => [e.entity[0].entityName, e]))
   t.equal(byName.get('app-1').errorCode, 0)
   t.equal(byName.get(null).errorCode, 0)
   t.same([byName.get('bad').errorCode, byName.get('bad').errorMessage], [42, 'producer_byte_rate cannot be a fractional value.'])
