@@ -159,3 +159,23 @@ t.test('downgrade needs the policy', async t => {
   t.ok(h.groups.consumer.groups.has('mx'), 'policy upgrade: stays a consumer group of classic members')
   t.notOk(h.groups.groups.has('mx'))
 })
+
+t.test('a classic member must sync, and rejoin when asked, within its rebalance timeout', async t => {
+  const h = await openHarness(t)
+  await h.groups.consumer.heartbeat(hb('g3'))
+  const req = joinReq('g3', { memberId: 'k1', sessionTimeoutMs: 8000, rebalanceTimeoutMs: 12000, protocols: [{ name: 'range', metadata: sub1(['t']) }] })
+  t.equal((await h.groups.join(req)).errorCode, ErrorCode.NONE)
+  for (let i = 0; i < 2; i++) { h.clock.advance(5000); h.groups.heartbeat('g3', 'k1', null, h.groups.consumer.describe('g3').members.find(m => m.memberId === 'k1')!.memberEpoch) }
+  h.clock.advance(2500)
+  await new Promise(resolve => setImmediate(resolve))
+  t.notOk(h.groups.consumer.describe('g3').members.some(m => m.memberId === 'k1'), 'no SyncGroup within the rebalance timeout: fenced')
+
+  const j = await h.groups.join({ ...req, memberId: 'k2' })
+  await h.groups.sync({ groupId: 'g3', generationId: j.generationId, memberId: 'k2', groupInstanceId: null, protocolType: 'consumer', protocolName: 'range', assignments: [] })
+  await h.groups.consumer.heartbeat(hb('g3', { memberId: 'c2' }))
+  t.equal(h.groups.heartbeat('g3', 'k2', null, j.generationId), ErrorCode.REBALANCE_IN_PROGRESS, 'a new member bumped the epoch: rejoin')
+  for (let i = 0; i < 2; i++) { h.clock.advance(5000); t.equal(h.groups.heartbeat('g3', 'k2', null, j.generationId), ErrorCode.REBALANCE_IN_PROGRESS) }
+  h.clock.advance(2500)
+  await new Promise(resolve => setImmediate(resolve))
+  t.notOk(h.groups.consumer.describe('g3').members.some(m => m.memberId === 'k2'), 'heartbeating is not enough: it had to rejoin within its rebalance timeout')
+})
