@@ -1,6 +1,6 @@
 // Recovery fuzz: damage a log that was never closed (torn tails, flipped bytes, lost or corrupt
 // indexes) and check that it opens, keeps a prefix of what was written, and serves all of that prefix.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { open, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PartitionLog } from '../../src/log/partition-log.js'
@@ -35,7 +35,7 @@ async function readEverything (log: PartitionLog): Promise<bigint[]> {
   return offsets
 }
 
-async function check (t: Tap.Test, dir: string, end: bigint, what: string): Promise<void> {
+async function check (t: Test, dir: string, end: bigint, what: string): Promise<void> {
   const log = await PartitionLog.open(dir, { logger: quiet, segmentBytes: 3000, indexIntervalBytes: 200 })
   t.ok(log.logEndOffset <= end, `${what}: nothing invented`)
   const offsets = await readEverything(log)
