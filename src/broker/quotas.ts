@@ -1,6 +1,7 @@
 // Client quotas: Kafka's ClientQuotaControlManager (validating AlterClientQuotas into ClientQuotaRecords),
 // ClientQuotasImage.describe (DescribeClientQuotas filters) and ClientQuotaManager (byte-rate enforcement
-// by user and client id over a sampled window, with Kafka's throttle-time formula).
+// by user and client id over a sampled window, with Kafka's throttle-time formula), plus the request
+// (KIP-124), controller mutation (KIP-599) and ip connection-creation (KIP-612) quotas.
 import { isIP } from 'node:net'
 import { lookup } from 'node:dns/promises'
 import { ErrorCode } from '../wire/generated/errors.js'
@@ -238,6 +239,22 @@ class SampledRate {
 
 interface Sensor { limit: number, rate: SampledRate, version: number }
 
+/** Kafka's precedence of user/client-id quota entities for one quota key; null means no quota applies. */
+function resolveUserClientQuota (image: MetadataImage, quotaKey: string, user: string, clientId: string): number | null {
+  const q = image.clientQuotas
+  const candidates: [string | null | undefined, string | null | undefined][] = [
+    [user, clientId], [user, null], [user, undefined], [null, clientId], [null, null], [null, undefined], [undefined, clientId], [undefined, null]
+  ]
+  for (const [u, c] of candidates) {
+    const entity: QuotaEntity[] = []
+    if (u !== undefined) entity.push({ entityType: USER, entityName: u })
+    if (c !== undefined) entity.push({ entityType: CLIENT_ID, entityName: c })
+    const v = q.get(clientQuotaKey(entity))?.quotas.get(quotaKey)
+    if (v !== undefined) return v
+  }
+  return null
+}
+
 /**
  * One quota type (producer_byte_rate or consumer_byte_rate). Sensors are per quota entity as Kafka's
  * metric tags are: clients resolving to the same entity (e.g. the default client-id quota) each get their
@@ -246,22 +263,16 @@ interface Sensor { limit: number, rate: SampledRate, version: number }
 export class ClientQuotaManager {
   private readonly sensors = new Map<string, Sensor>()
 
-  constructor (private readonly image: MetadataImage, private readonly quotaKey: string, private readonly window: QuotaWindow, private readonly now: () => number = Date.now) {}
+  /** `maxThrottleMs` bounds the throttle time (QuotaUtils.boundedThrottleTime), as the request quota does. */
+  constructor (private readonly image: MetadataImage, private readonly quotaKey: string, private readonly window: QuotaWindow, private readonly now: () => number = Date.now, private readonly maxThrottleMs = Infinity) {}
 
-  /** Kafka's precedence of user/client-id quota entities; null means no quota applies. */
+  /** The one check the hot path makes: false when no client quota of any kind exists. */
+  active (): boolean {
+    return this.image.clientQuotas.size !== 0
+  }
+
   private resolve (user: string, clientId: string): number | null {
-    const q = this.image.clientQuotas
-    const candidates: [string | null | undefined, string | null | undefined][] = [
-      [user, clientId], [user, null], [user, undefined], [null, clientId], [null, null], [null, undefined], [undefined, clientId], [undefined, null]
-    ]
-    for (const [u, c] of candidates) {
-      const entity: QuotaEntity[] = []
-      if (u !== undefined) entity.push({ entityType: USER, entityName: u })
-      if (c !== undefined) entity.push({ entityType: CLIENT_ID, entityName: c })
-      const v = q.get(clientQuotaKey(entity))?.quotas.get(this.quotaKey)
-      if (v !== undefined) return v
-    }
-    return null
+    return resolveUserClientQuota(this.image, this.quotaKey, user, clientId)
   }
 
   private sensor (user: string, clientId: string): Sensor | null {
@@ -290,7 +301,13 @@ export class ClientQuotaManager {
     const rate = s.rate.rate(now)
     if (rate <= s.limit) return 0
     // QuotaUtils.throttleTime: how long until the rate over the window falls back to the bound.
-    return Math.round((rate - s.limit) / s.limit * s.rate.windowSize(now))
+    return Math.min(this.maxThrottleMs, Math.round((rate - s.limit) / s.limit * s.rate.windowSize(now)))
+  }
+
+  /** Records without throttling (Kafka's recordNoThrottle, e.g. the request quota's network-thread time). */
+  recordNoThrottle (user: string, clientId: string | null, value: number): void {
+    if (this.image.clientQuotas.size === 0) return
+    this.sensor(user, clientId ?? '')?.rate.record(value, this.now())
   }
 
   /** Takes back a recording (Fetch answers a throttled request with no data, so its bytes do not count). */
@@ -308,12 +325,232 @@ export class ClientQuotaManager {
   }
 }
 
+/**
+ * request_percentage (KIP-124). Kafka records a request's handler-thread time as a percentage of one
+ * second (nanos * 100 / 1e9), so the rate over the window is the share of one handler thread the client
+ * used. The throttle is bounded by one quota window, as ClientRequestQuotaManager bounds it.
+ */
+export class RequestQuotaManager {
+  readonly manager: ClientQuotaManager
+
+  constructor (image: MetadataImage, window: QuotaWindow, now: () => number = Date.now) {
+    this.manager = new ClientQuotaManager(image, 'request_percentage', window, now, window.windowMs)
+  }
+
+  active (): boolean { return this.manager.active() }
+
+  /** Handler time in ms, counted against the quota; returns the throttle time in ms. */
+  recordAndGetThrottleTimeMs (user: string, clientId: string | null, handlerMs: number): number {
+    return this.manager.recordAndGetThrottleTimeMs(user, clientId, handlerMs / 10)
+  }
+
+  /** Time spent outside the handler (encoding, like Kafka's network-thread time): counted, never throttled. */
+  recordNoThrottle (user: string, clientId: string | null, ms: number): void {
+    this.manager.recordNoThrottle(user, clientId, ms / 10)
+  }
+}
+
+/** Kafka's TokenBucket stat: a burst of quota * samples * window seconds, refilled at `quota` per second. */
+class TokenBucket {
+  private tokens: number
+  private last: number
+
+  constructor (private quota: number, private burst: number, now: number) {
+    this.tokens = burst
+    this.last = now
+  }
+
+  reconfigure (quota: number, burst: number): void {
+    this.quota = quota
+    this.burst = burst
+    this.tokens = Math.min(this.tokens, burst)
+  }
+
+  private refill (now: number): void {
+    if (now > this.last) this.tokens = Math.min(this.burst, this.tokens + this.quota * (now - this.last) / 1000)
+    this.last = Math.max(this.last, now)
+  }
+
+  measure (now: number): number {
+    this.refill(now)
+    return this.tokens
+  }
+
+  record (value: number, now: number): void {
+    this.refill(now)
+    this.tokens -= value
+  }
+}
+
+/**
+ * Runs a topic mutation under a controller mutation quota: the items the quota admits (each recording
+ * its partition count once validated) go to `apply`; a strict quota's refusals become THROTTLING_QUOTA_EXCEEDED.
+ * `validate` is a validateOnly pass giving each item's error and partition count.
+ */
+export async function withMutationQuota<I, O extends { errorCode: number, errorMessage: string | null }> (
+  quota: MutationQuota, items: I[],
+  validate: (items: I[]) => Promise<{ outcome: O, partitions: number }[]>,
+  apply: (items: I[]) => Promise<O[]>
+): Promise<O[]> {
+  if (!quota.bounded) return await apply(items)
+  const checked = await validate(items)
+  const admitted: number[] = []
+  const out: O[] = checked.map(c => c.outcome)
+  for (const [i, c] of checked.entries()) {
+    if (c.outcome.errorCode !== 0) continue
+    try {
+      quota.record(c.partitions)
+      admitted.push(i)
+    } catch (e) {
+      if (!(e instanceof ThrottlingQuotaExceededError)) throw e
+      out[i] = { ...c.outcome, errorCode: ErrorCode.THROTTLING_QUOTA_EXCEEDED, errorMessage: e.message }
+    }
+  }
+  const applied = await apply(admitted.map(i => items[i]!))
+  for (const [k, i] of admitted.entries()) out[i] = applied[k]!
+  return out
+}
+
+/** Thrown by a strict mutation quota: the topic's result is THROTTLING_QUOTA_EXCEEDED. */
+export class ThrottlingQuotaExceededError extends Error {
+  constructor (readonly throttleTimeMs: number) { super('The throttling quota has been exceeded.') }
+}
+
+/**
+ * One request's view of a client's controller mutation quota (Kafka's ControllerMutationQuota). Strict
+ * (CreateTopics v6+, CreatePartitions v3+, DeleteTopics v5+): a mutation is refused once the bucket is
+ * already empty, but one that drains it below zero still passes. Permissive (older versions): every
+ * mutation passes and the client is throttled once the bucket is empty.
+ */
+export interface MutationQuota {
+  /** False when no controller_mutation_rate applies, so handlers can skip the per-topic accounting. */
+  bounded: boolean
+  /** Records `partitions` mutations; a strict quota throws ThrottlingQuotaExceededError instead when exhausted. */
+  record: (partitions: number) => void
+  /** The throttle time for the response, less the time since it was computed. */
+  throttleTime: () => number
+}
+
+const UNBOUNDED_MUTATION_QUOTA: MutationQuota = { bounded: false, record: () => {}, throttleTime: () => 0 }
+
+interface MutationSensor { bucket: TokenBucket, limit: number, version: number }
+
+/** controller_mutation_rate (KIP-599): partitions created or deleted per second, per user and client id. */
+export class ControllerMutationQuotaManager {
+  private readonly sensors = new Map<string, MutationSensor>()
+
+  constructor (private readonly image: MetadataImage, private readonly window: QuotaWindow, private readonly now: () => number = Date.now) {}
+
+  private sensor (user: string, clientId: string): MutationSensor | null {
+    const key = `${user}\u0000${clientId}`
+    let s = this.sensors.get(key)
+    const version = this.image.clientQuotasVersion
+    if (s !== undefined && s.version === version) return s
+    const limit = resolveUserClientQuota(this.image, 'controller_mutation_rate', user, clientId)
+    if (limit === null) {
+      this.sensors.delete(key)
+      return null
+    }
+    const burst = limit * this.window.samples * this.window.windowMs / 1000
+    if (s === undefined) s = { bucket: new TokenBucket(limit, burst, this.now()), limit, version }
+    else { s.bucket.reconfigure(limit, burst); s.limit = limit; s.version = version }
+    this.sensors.set(key, s)
+    return s
+  }
+
+  /** The quota for one request; `strict` is whether the request's version is at or past the KIP-599 bump. */
+  newQuotaFor (user: string, clientId: string | null, strict: boolean): MutationQuota {
+    if (this.image.clientQuotas.size === 0) return UNBOUNDED_MUTATION_QUOTA
+    const s = this.sensor(user, clientId ?? '')
+    if (s === null) return UNBOUNDED_MUTATION_QUOTA
+    let lastThrottle = 0
+    let lastAt = 0
+    // ControllerMutationQuotaManager.throttleTimeMs for a TokenBucket: time to refill to zero tokens.
+    const violation = (tokens: number, at: number): void => {
+      lastThrottle = Math.round(-tokens / s.limit * 1000)
+      lastAt = at
+    }
+    return {
+      bounded: true,
+      record: (partitions: number) => {
+        const at = this.now()
+        if (strict) {
+          const tokens = s.bucket.measure(at)
+          if (tokens < 0) {
+            violation(tokens, at)
+            throw new ThrottlingQuotaExceededError(lastThrottle)
+          }
+          s.bucket.record(partitions, at)
+        } else {
+          s.bucket.record(partitions, at)
+          const tokens = s.bucket.measure(at)
+          if (tokens < 0) violation(tokens, at)
+        }
+      },
+      throttleTime: () => Math.max(0, lastThrottle - (this.now() - lastAt))
+    }
+  }
+}
+
+/** Node reports IPv4 peers of a dual-stack listener as IPv4-mapped IPv6; Kafka's ip entities name them plainly. */
+export function normalizeIp (address: string): string {
+  return address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address
+}
+
+/**
+ * connection_creation_rate (KIP-612) for ip entities: ConnectionQuotas.recordIpConnectionMaybeThrottle.
+ * A connection over the rate is not counted and gets a throttle time (bounded by one quota window); Kafka
+ * then closes that socket once the throttle time has passed, without reading from it.
+ */
+export class ConnectionQuotas {
+  private readonly sensors = new Map<string, Sensor>()
+
+  constructor (private readonly image: MetadataImage, private readonly window: QuotaWindow, private readonly now: () => number = Date.now) {}
+
+  private limitFor (ip: string): number | null {
+    const q = this.image.clientQuotas
+    return q.get(clientQuotaKey([{ entityType: IP, entityName: ip }]))?.quotas.get('connection_creation_rate') ??
+      q.get(clientQuotaKey([{ entityType: IP, entityName: null }]))?.quotas.get('connection_creation_rate') ?? null
+  }
+
+  /** Records a new connection from `ip`; returns 0 to accept it, else the ms after which to close it. */
+  recordConnectionAndGetThrottleMs (address: string): number {
+    if (this.image.clientQuotas.size === 0) return 0
+    const ip = normalizeIp(address)
+    const version = this.image.clientQuotasVersion
+    let s = this.sensors.get(ip)
+    if (s === undefined || s.version !== version) {
+      const limit = this.limitFor(ip)
+      if (limit === null) {
+        this.sensors.delete(ip)
+        return 0
+      }
+      if (s === undefined) s = { limit, rate: new SampledRate(this.window), version }
+      else { s.limit = limit; s.version = version }
+      this.sensors.set(ip, s)
+    }
+    const now = this.now()
+    s.rate.record(1, now)
+    const rate = s.rate.rate(now)
+    if (rate <= s.limit) return 0
+    // The throttled connection does not count towards the rate.
+    s.rate.record(-1, now)
+    return Math.min(this.window.windowMs, Math.round((rate - s.limit) / s.limit * s.rate.windowSize(now)))
+  }
+}
+
 export class ClientQuotas {
   readonly produce: ClientQuotaManager
   readonly fetch: ClientQuotaManager
+  readonly request: RequestQuotaManager
+  readonly controllerMutation: ControllerMutationQuotaManager
+  readonly connections: ConnectionQuotas
 
   constructor (image: MetadataImage, window: QuotaWindow, now: () => number = Date.now) {
     this.produce = new ClientQuotaManager(image, 'producer_byte_rate', window, now)
     this.fetch = new ClientQuotaManager(image, 'consumer_byte_rate', window, now)
+    this.request = new RequestQuotaManager(image, window, now)
+    this.controllerMutation = new ControllerMutationQuotaManager(image, window, now)
+    this.connections = new ConnectionQuotas(image, window, now)
   }
 }

@@ -11,6 +11,7 @@ import { NO_RESPONSE, CLOSE_CONNECTION, type HandlerRegistry } from './registry.
 import type { ConnectionInfo, RequestContext } from './request-context.js'
 import type { Broker } from '../broker/broker.js'
 import type { Logger } from './logger.js'
+import { ANONYMOUS_USER } from '../broker/quotas.js'
 
 const API_VERSIONS_KEY = 18
 /** Stop reading from a client while this many responses are queued or this many bytes are unsent. */
@@ -167,8 +168,27 @@ export class Connection {
     }
     const slot = this.enqueue()
     this.inflight++
+    // request_percentage (KIP-124): Kafka counts handler-thread time; on one event loop that is the
+    // synchronous part of the handler (a parked long-poll costs nothing), throttled, plus encoding as
+    // network-thread time, counted but not throttled.
+    const requestQuota = this.opts.broker.quotas.request
+    const timed = requestQuota.active()
+    let started = timed ? process.hrtime.bigint() : 0n
+    let handlerMs = 0
     const finish = (result: unknown): void => {
       this.inflight--
+      if (timed) {
+        const ms = requestQuota.recordAndGetThrottleTimeMs(ANONYMOUS_USER, clientId, handlerMs)
+        if (ms > 0) {
+          const prior = ctx.throttleMs
+          ctx.throttleMs = { ms: Math.max(ms, prior?.ms ?? 0), clientEnforces: prior?.clientEnforces ?? true }
+          if (typeof result === 'object' && result !== null && 'throttleTimeMs' in result) {
+            const r = result as { throttleTimeMs: number }
+            r.throttleTimeMs = Math.max(r.throttleTimeMs, ctx.throttleMs.ms)
+          }
+        }
+        started = process.hrtime.bigint()
+      }
       if (ctx.throttleMs !== undefined && ctx.throttleMs.clientEnforces) this.mute(ctx.throttleMs.ms)
       if (result === NO_RESPONSE) {
         this.complete(slot, null, false)
@@ -179,6 +199,7 @@ export class Connection {
           const w = new Writer()
           encodeResponseHeader(w, responseHeaderVersion(apiKey, apiVersion), correlationId)
           handler.spec.encodeResponse(w, apiVersion, result)
+          if (timed) requestQuota.recordNoThrottle(ANONYMOUS_USER, clientId, Number(process.hrtime.bigint() - started) / 1e6)
           const throttle = ctx.throttleMs
           if (throttle !== undefined && !throttle.clientEnforces) {
             this.mute(throttle.ms)
@@ -202,6 +223,7 @@ export class Connection {
     }
     try {
       const out = handler.handle(ctx, body)
+      if (timed) handlerMs = Number(process.hrtime.bigint() - started) / 1e6
       if (out instanceof Promise) out.then(finish, fail)
       else finish(out)
     } catch (err) {

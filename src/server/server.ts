@@ -35,6 +35,16 @@ export class KafkaServer {
   }
 
   private accept (socket: Socket, opts: ListenOptions): void {
+    // KIP-612: a connection over its ip's connection_creation_rate is never read and is closed once its
+    // throttle time has passed (Kafka's Acceptor DelayedCloseSocket).
+    const throttleMs = this.broker.quotas.connections.recordConnectionAndGetThrottleMs(socket.remoteAddress ?? '')
+    if (throttleMs > 0) {
+      this.log.info({ remote: socket.remoteAddress, throttleMs }, 'connection creation rate exceeded; closing the connection after the throttle time')
+      socket.pause()
+      socket.on('error', () => {})
+      setTimeout(() => socket.destroy(), throttleMs).unref()
+      return
+    }
     const conn = new Connection(socket, {
       broker: this.broker,
       registry: this.registry,
