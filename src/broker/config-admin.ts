@@ -1,4 +1,5 @@
-// DescribeConfigs, AlterConfigs and IncrementalAlterConfigs for TOPIC, BROKER and BROKER_LOGGER resources,
+// DescribeConfigs, AlterConfigs and IncrementalAlterConfigs for TOPIC, BROKER, BROKER_LOGGER, GROUP and
+// CLIENT_METRICS resources,
 // as Kafka 4.x splits them: the broker's preprocessing (ConfigAdminManager: duplicates, nulls, broker
 // names, dynamic-config validation, log levels) and the controller's step (ConfigurationControlManager:
 // the incremental operations, topic existence and LogConfig validation, ConfigRecords). Changes are
@@ -14,6 +15,8 @@ import {
   type ConfigLayers, type Synonym
 } from '../config/dynamic-broker-config.js'
 import { topicNameError } from './topic-names.js'
+import { GROUP_CONFIGS, GROUP_CONFIG_BROKER_DEFAULT, GROUP_CONFIG_DOCS, groupConfigDef, validateGroupConfigs } from '../config/group-config.js'
+import { CLIENT_METRICS_DOCS, ClientMetricsConfigError, clientMetricsConfigDef, validateClientMetricsConfigs } from '../config/client-metrics-config.js'
 import { TOPIC_RESOURCE, BROKER_RESOURCE, type MetadataRecord, type MetadataImage } from '../metadata/image.js'
 import type { Broker } from './broker.js'
 
@@ -122,9 +125,52 @@ function kafkaLevel (pinoLevel: string): string {
   return pinoLevel === 'silent' ? 'OFF' : pinoLevel.toUpperCase()
 }
 
+/** An int broker config over the dynamic layers (group defaults and bounds). */
+const brokerInt = (layers: ConfigLayers) => (name: string): number => Number(layeredValue(layers, name))
+
+/** Every group config: the group's own value (GROUP_CONFIG) or the broker's (DEFAULT_CONFIG), as Kafka's ConfigHelper reports them. */
+function groupConfigEntries (layers: ConfigLayers, overrides: ReadonlyMap<string, string>, includeSynonyms: boolean, includeDocumentation: boolean): ConfigEntry[] {
+  return GROUP_CONFIGS.map(def => {
+    const own = overrides.get(def.name)
+    const value = own ?? String(brokerInt(layers)(GROUP_CONFIG_BROKER_DEFAULT[def.name]!))
+    const source = own === undefined ? SOURCE.DEFAULT_CONFIG : SOURCE.GROUP_CONFIG
+    return {
+      name: def.name,
+      value,
+      readOnly: false,
+      configSource: source,
+      isSensitive: false,
+      synonyms: includeSynonyms ? [{ name: def.name, value, source }] : [],
+      configType: configTypeId(def.type),
+      documentation: includeDocumentation ? GROUP_CONFIG_DOCS[def.name] ?? null : null
+    }
+  })
+}
+
+/** Only the configs a subscription sets, as Kafka lists client-metrics resources. */
+function clientMetricsEntries (configs: ReadonlyMap<string, string>, includeSynonyms: boolean, includeDocumentation: boolean): ConfigEntry[] {
+  return [...configs].sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({
+    name,
+    value,
+    readOnly: false,
+    configSource: SOURCE.CLIENT_METRICS_CONFIG,
+    isSensitive: false,
+    synonyms: includeSynonyms ? [{ name, value, source: SOURCE.CLIENT_METRICS_CONFIG }] : [],
+    configType: configTypeId(clientMetricsConfigDef(name)?.type),
+    documentation: includeDocumentation ? CLIENT_METRICS_DOCS[name] ?? null : null
+  }))
+}
+
 function describeOne (broker: Broker, r: DescribeResource, includeSynonyms: boolean, includeDocumentation: boolean): ConfigEntry[] {
   const layers = configLayers(broker)
+  const stored = (): ReadonlyMap<string, string> => broker.metadata.image.otherConfigs.get(`${r.resourceType}:${r.resourceName}`) ?? new Map()
   switch (r.resourceType) {
+    case GROUP_RESOURCE:
+      if (r.resourceName === '') throw invalidRequest('Group name must not be empty')
+      return groupConfigEntries(layers, stored(), includeSynonyms, includeDocumentation)
+    case CLIENT_METRICS_RESOURCE:
+      if (r.resourceName === '') throw invalidRequest('Client metrics subscription name must not be empty')
+      return clientMetricsEntries(stored(), includeSynonyms, includeDocumentation)
     case TOPIC_RESOURCE: {
       const err = topicNameError(r.resourceName)
       if (err !== undefined) throw new ConfigApiError(ErrorCode.INVALID_TOPIC_EXCEPTION, err)
@@ -210,11 +256,12 @@ function listParts (current: string | undefined, def: ConfigDef | undefined): st
   return v === '' ? [] : v.split(',')
 }
 
-function incrementalTopicPlan (ops: AlterOp[]): Plan {
+/** The controller's incremental operations (topics, groups, client metrics: `defOf` gives the schema). */
+function incrementalTopicPlan (ops: AlterOp[], defOf: (name: string) => ConfigDef | undefined = topicConfigDef): Plan {
   return current => {
     const next = new Map(current)
     for (const o of ops) {
-      const def = topicConfigDef(o.name)
+      const def = defOf(o.name)
       switch (o.op) {
         case OP.SET: next.set(o.name, o.value!); break
         case OP.DELETE: next.delete(o.name); break
@@ -355,8 +402,32 @@ async function alterOne (broker: Broker, r: AlterResource, incremental: boolean,
       if (!incremental) throw invalidRequest(`Unknown resource type ${r.resourceType}`)
       applyLoggerOps(broker, r, validateOnly)
       return
-    case CLIENT_METRICS_RESOURCE: case GROUP_RESOURCE:
-      throw invalidRequest(`Unsupported resource type: ${resourceTypeName(r.resourceType)}`)
+    case GROUP_RESOURCE: {
+      if (r.resourceName === '') throw invalidRequest('Group name must not be empty')
+      const bounds = brokerInt(configLayers(broker))
+      plan = incremental ? incrementalTopicPlan(r.configs, groupConfigDef) : replacePlan(r.configs)
+      validate = c => {
+        try {
+          validateGroupConfigs(c, bounds)
+        } catch (e) {
+          if (e instanceof ConfigError) throw invalidConfig(e.message)
+          throw e
+        }
+      }
+      break
+    }
+    case CLIENT_METRICS_RESOURCE:
+      if (r.resourceName === '') throw invalidRequest("Subscription name can't be empty")
+      plan = incremental ? incrementalTopicPlan(r.configs, clientMetricsConfigDef) : replacePlan(r.configs)
+      validate = c => {
+        try {
+          validateClientMetricsConfigs(c)
+        } catch (e) {
+          if (e instanceof ClientMetricsConfigError) throw e.request ? invalidRequest(e.message) : invalidConfig(e.message)
+          throw e
+        }
+      }
+      break
     default:
       throw invalidRequest(`Unknown resource type ${r.resourceType}`)
   }

@@ -25,6 +25,7 @@ import { ClassicGroup, ClassicMember, joinError, syncError, type JoinResult, typ
 import type { JoinRequest, SyncRequest, LeaveResult } from './group-coordinator.js'
 import { decodeSubscription, decodeAssignment, encodeAssignment, subscriptionVersion } from './consumer-protocol.js'
 import { DecodeError } from '../wire/decode-error.js'
+import { groupConfigInt } from '../config/group-config.js'
 import {
   consumerGroupMetadataRecord, consumerGroupMemberMetadataRecord, consumerGroupTargetAssignmentMetadataRecord,
   consumerGroupTargetAssignmentMemberRecord, consumerGroupCurrentMemberAssignmentRecord, consumerGroupRegularExpressionRecord,
@@ -352,7 +353,7 @@ export class ConsumerGroupCoordinator {
       errorMessage: null,
       memberId,
       memberEpoch: reconciled.memberEpoch,
-      heartbeatIntervalMs: this.config.heartbeatIntervalMs,
+      heartbeatIntervalMs: groupConfigInt(this.host.image(), g.groupId, 'consumer.heartbeat.interval.ms', this.config.heartbeatIntervalMs),
       assignment: full || changed ? { topicPartitions: toList(reconciled.assigned) } : null
     }
   }
@@ -583,9 +584,9 @@ export class ConsumerGroupCoordinator {
 
   private live (g: ConsumerGroup): boolean { return !this.host.isClosed() && this.groups.get(g.groupId) === g }
 
-  /** A classic-protocol member keeps the session timeout it joined with. */
+  /** A classic-protocol member keeps the session timeout it joined with; others take the group's config (KIP-848 group configs) or the broker's. */
   scheduleSession (g: ConsumerGroup, memberId: string): void {
-    const timeout = g.members.get(memberId)?.classic?.sessionTimeoutMs ?? this.config.sessionTimeoutMs
+    const timeout = g.members.get(memberId)?.classic?.sessionTimeoutMs ?? groupConfigInt(this.host.image(), g.groupId, 'consumer.session.timeout.ms', this.config.sessionTimeoutMs)
     this.host.timer.schedule(this.sessionKey(g.groupId, memberId), timeout, () => {
       if (!this.live(g) || !g.members.has(memberId)) return
       void this.fenceAndWrite(g, memberId, 'consumer group member failed to heartbeat within its session timeout; removing it')

@@ -7,8 +7,9 @@
 // written as ConfigRecords through the metadata log, so they apply to the next request and survive a
 // restart. validateOnly checks without writing. A resource named twice, duplicate keys or null values
 // INVALID_REQUEST; an unknown topic UNKNOWN_TOPIC_OR_PARTITION; BROKER_LOGGER is refused here, as in Kafka
-// (it needs IncrementalAlterConfigs).
-// Gaps: no AlterConfigPolicy, no authorization; GROUP and CLIENT_METRICS resources are INVALID_REQUEST.
+// (it needs IncrementalAlterConfigs). GROUP and CLIENT_METRICS sets are replaced under the same rules as
+// IncrementalAlterConfigs (Kafka's controller validates both APIs alike).
+// Gaps: no AlterConfigPolicy, no authorization.
 import { AlterConfigsSpec, type AlterConfigsRequest, type AlterConfigsResponse } from '../wire/generated/alter-configs.js'
 import type { Init } from '../wire/types.js'
 import type { Handler } from '../server/registry.js'

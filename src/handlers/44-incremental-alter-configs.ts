@@ -6,8 +6,13 @@
 // validated (topics INVALID_CONFIG, brokers INVALID_REQUEST for static configs or bad values) and written
 // as ConfigRecords, so it applies to the next request and survives a restart; validateOnly only checks.
 // BROKER_LOGGER "<node id>" sets the root logger's level live (FATAL…TRACE); levels are not persisted,
-// DELETE on root and APPEND/SUBTRACT are INVALID_REQUEST, as in Kafka.
-// Gaps: no AlterConfigPolicy, no authorization; GROUP and CLIENT_METRICS resources are INVALID_REQUEST.
+// DELETE on root and APPEND/SUBTRACT are INVALID_REQUEST, as in Kafka. GROUP "<group id>" takes
+// consumer.session.timeout.ms and consumer.heartbeat.interval.ms within the broker's group.consumer.min/max
+// bounds (session above interval; else INVALID_CONFIG), used by that group's KIP-848 members from their
+// next heartbeat. CLIENT_METRICS "<subscription>" takes metrics, interval.ms (100 ms–1 h) and match
+// (param=regex); unknown names and a bad interval INVALID_REQUEST, a bad pattern INVALID_CONFIG.
+// Gaps: no AlterConfigPolicy, no authorization; no share.*/streams.* group configs; subscriptions are
+// stored but never pushed (GetTelemetrySubscriptions/PushTelemetry are not implemented or advertised).
 import { IncrementalAlterConfigsSpec, type IncrementalAlterConfigsRequest, type IncrementalAlterConfigsResponse } from '../wire/generated/incremental-alter-configs.js'
 import type { Init } from '../wire/types.js'
 import type { Handler } from '../server/registry.js'

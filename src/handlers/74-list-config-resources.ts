@@ -1,11 +1,10 @@
 // ListConfigResources (key 74), versions 0–1 (ListClientMetricsResources before Kafka 4.1).
 //
 // Behaviour: v0 lists client-metrics subscriptions only; v1 lists the resource types asked for, or all
-// it supports when none are: GROUP (every group the coordinator knows), CLIENT_METRICS, BROKER_LOGGER and
-// BROKER (this node), TOPIC (every topic). A type it does not support answers UNSUPPORTED_VERSION for the
-// whole request, as Kafka does.
-// Gaps: samsa has no client-metrics subscriptions, so CLIENT_METRICS lists nothing; groups that exist
-// only through group configs are not listed (samsa has no group configs yet).
+// it supports when none are: GROUP (every group the coordinator knows, plus groups that only have group
+// configs), CLIENT_METRICS (every subscription with configs), BROKER_LOGGER and BROKER (this node), TOPIC
+// (every topic). A type it does not support answers UNSUPPORTED_VERSION for the whole request, as Kafka does.
+// Gaps: none known; subscriptions are listed although samsa never pushes them to clients (no telemetry).
 import { ListConfigResourcesSpec, type ListConfigResourcesRequest, type ListConfigResourcesResponse } from '../wire/generated/list-config-resources.js'
 import type { Init } from '../wire/types.js'
 import { ErrorCode } from '../wire/generated/errors.js'
@@ -25,7 +24,13 @@ export const listConfigResourcesHandler: Handler = {
     if (asked.some(t => !supported.includes(t))) return { throttleTimeMs: 0, errorCode: ErrorCode.UNSUPPORTED_VERSION, configResources: [] }
     const out: { resourceName: string, resourceType: number }[] = []
     const b = ctx.broker
-    if (asked.includes(GROUP_RESOURCE)) for (const g of b.groups.listGroups([], [])) out.push({ resourceName: g.groupId, resourceType: GROUP_RESOURCE })
+    const withConfigs = (type: number): string[] => [...b.metadata.image.otherConfigs]
+      .filter(([key, configs]) => configs.size > 0 && key.startsWith(`${type}:`)).map(([key]) => key.slice(`${type}:`.length))
+    if (asked.includes(GROUP_RESOURCE)) {
+      const groups = new Set([...b.groups.listGroups([], []).map(g => g.groupId), ...withConfigs(GROUP_RESOURCE)])
+      for (const g of groups) out.push({ resourceName: g, resourceType: GROUP_RESOURCE })
+    }
+    if (asked.includes(CLIENT_METRICS_RESOURCE)) for (const name of withConfigs(CLIENT_METRICS_RESOURCE)) out.push({ resourceName: name, resourceType: CLIENT_METRICS_RESOURCE })
     if (asked.includes(BROKER_LOGGER_RESOURCE)) out.push({ resourceName: String(b.nodeId), resourceType: BROKER_LOGGER_RESOURCE })
     if (asked.includes(BROKER_RESOURCE)) out.push({ resourceName: String(b.nodeId), resourceType: BROKER_RESOURCE })
     if (asked.includes(TOPIC_RESOURCE)) for (const name of b.metadata.image.topicsByName.keys()) out.push({ resourceName: name, resourceType: TOPIC_RESOURCE })

@@ -1,0 +1,112 @@
+// GROUP and CLIENT_METRICS config resources over the wire: describe, incremental and legacy alter,
+// validation errors, listing, and persistence across a restart.
+import t from 'tap'
+import { startTestBroker } from '../helpers/broker.js'
+
+const DESCRIBE = 32
+const ALTER = 33
+const INCREMENTAL = 44
+const LCR = 74
+const SET = 0
+const DELETE = 1
+const APPEND = 2
+const GROUP = 32
+const METRICS = 16
+
+const describe = async (c: any, resourceType: number, resourceName: string, includeSynonyms = false): Promise<any> =>
+  (await c.request(DESCRIBE, 4, { resources: [{ resourceType, resourceName, configurationKeys: null }], includeSynonyms, includeDocumentation: true })).results[0]
+const incremental = async (c: any, resourceType: number, resourceName: string, configs: any[], validateOnly = false): Promise<any> =>
+  (await c.request(INCREMENTAL, 1, { resources: [{ resourceType, resourceName, configs }], validateOnly })).responses[0]
+const pairs = (r: any): any[] => r.configs.map((x: any) => [x.name, x.value, x.configSource])
+
+t.test('GROUP configs: broker defaults, set within the broker bounds, errors, delete', async t => {
+  const b = await startTestBroker(t, { config: { 'group.consumer.heartbeat.interval.ms': '4000', 'group.consumer.min.heartbeat.interval.ms': '3000' } })
+  const c = await b.client()
+  const d = await describe(c, GROUP, 'g1', true)
+  t.equal(d.errorCode, 0)
+  t.same(pairs(d), [['consumer.session.timeout.ms', '45000', 5], ['consumer.heartbeat.interval.ms', '4000', 5]], 'defaults are the broker values')
+  t.equal(d.configs[0].configType, 3)
+  t.ok(d.configs[0].documentation)
+  t.equal((await incremental(c, GROUP, 'g1', [{ name: 'consumer.session.timeout.ms', configOperation: SET, value: '50000' }], true)).errorCode, 0)
+  t.same(pairs(await describe(c, GROUP, 'g1'))[0], ['consumer.session.timeout.ms', '45000', 5], 'validateOnly writes nothing')
+  t.equal((await incremental(c, GROUP, 'g1', [{ name: 'consumer.session.timeout.ms', configOperation: SET, value: '50000' }])).errorCode, 0)
+  const set = await describe(c, GROUP, 'g1', true)
+  t.same(pairs(set), [['consumer.session.timeout.ms', '50000', 8], ['consumer.heartbeat.interval.ms', '4000', 5]])
+  t.same(set.configs[0].synonyms, [{ name: 'consumer.session.timeout.ms', value: '50000', source: 8 }])
+
+  const err = async (configs: any[]): Promise<[number, string]> => {
+    const r = await incremental(c, GROUP, 'g1', configs)
+    return [r.errorCode, r.errorMessage]
+  }
+  t.same(await err([{ name: 'consumer.session.timeout.ms', configOperation: SET, value: '70000' }]),
+    [40, 'consumer.session.timeout.ms must be less than or equal to group.consumer.max.session.timeout.ms'])
+  t.same(await err([{ name: 'consumer.session.timeout.ms', configOperation: SET, value: '1000' }]),
+    [40, 'consumer.session.timeout.ms must be greater than or equal to group.consumer.min.session.timeout.ms'])
+  t.same(await err([{ name: 'consumer.heartbeat.interval.ms', configOperation: SET, value: '16000' }]),
+    [40, 'consumer.heartbeat.interval.ms must be less than or equal to group.consumer.max.heartbeat.interval.ms'])
+  t.same(await err([{ name: 'consumer.heartbeat.interval.ms', configOperation: SET, value: 'soon' }]),
+    [40, 'Invalid value soon for configuration consumer.heartbeat.interval.ms: Not a number of type INT'])
+  t.same(await err([{ name: 'share.session.timeout.ms', configOperation: SET, value: '45000' }]), [40, 'Unknown group config name: share.session.timeout.ms'])
+  t.same(await err([{ name: 'consumer.session.timeout.ms', configOperation: APPEND, value: '1' }]),
+    [40, "Can't APPEND to key consumer.session.timeout.ms because its type is not LIST."])
+  t.equal((await incremental(c, GROUP, '', [])).errorCode, 42, 'empty group name')
+  t.equal((await describe(c, GROUP, '')).errorCode, 42)
+  t.same(pairs(await describe(c, GROUP, 'g1'))[0], ['consumer.session.timeout.ms', '50000', 8], 'failed changes wrote nothing')
+
+  const lcr = (await c.request(LCR, 1, { resourceTypes: [GROUP] })).configResources
+  t.same(lcr, [{ resourceName: 'g1', resourceType: GROUP }], 'a group with only configs is listed')
+  t.equal((await incremental(c, GROUP, 'g1', [{ name: 'consumer.session.timeout.ms', configOperation: DELETE, value: null }])).errorCode, 0)
+  t.same(pairs(await describe(c, GROUP, 'g1'))[0], ['consumer.session.timeout.ms', '45000', 5])
+  t.same((await c.request(LCR, 1, { resourceTypes: [GROUP] })).configResources, [], 'no configs left: not listed')
+
+  // AlterConfigs replaces the group's set through the same controller validation.
+  const legacy = (await c.request(ALTER, 2, { resources: [{ resourceType: GROUP, resourceName: 'g2', configs: [{ name: 'consumer.heartbeat.interval.ms', value: '6000' }] }], validateOnly: false })).responses[0]
+  t.equal(legacy.errorCode, 0)
+  t.same(pairs(await describe(c, GROUP, 'g2'))[1], ['consumer.heartbeat.interval.ms', '6000', 8])
+})
+
+t.test('CLIENT_METRICS subscriptions: set, append, validate, describe, list', async t => {
+  const b = await startTestBroker(t)
+  const c = await b.client()
+  t.same((await describe(c, METRICS, 'sub')).configs, [], 'an unknown subscription has no configs')
+  t.equal((await incremental(c, METRICS, 'sub', [
+    { name: 'metrics', configOperation: SET, value: 'org.apache.kafka.producer.' },
+    { name: 'interval.ms', configOperation: SET, value: '1000' },
+    { name: 'match', configOperation: SET, value: 'client_id=app-.*' }
+  ])).errorCode, 0)
+  t.equal((await incremental(c, METRICS, 'sub', [{ name: 'metrics', configOperation: APPEND, value: 'org.apache.kafka.consumer.' }])).errorCode, 0)
+  const d = await describe(c, METRICS, 'sub', true)
+  t.same(pairs(d), [['interval.ms', '1000', 7], ['match', 'client_id=app-.*', 7], ['metrics', 'org.apache.kafka.producer.,org.apache.kafka.consumer.', 7]])
+  t.same(d.configs.map((x: any) => x.configType), [3, 7, 7])
+
+  const err = async (configs: any[], name = 'sub'): Promise<[number, string]> => {
+    const r = await incremental(c, METRICS, name, configs)
+    return [r.errorCode, r.errorMessage]
+  }
+  t.same(await err([{ name: 'interval.ms', configOperation: SET, value: '50' }]), [42, 'Invalid value 50 for interval.ms, interval must be between 100 and 3600000 (1 hour)'])
+  t.same(await err([{ name: 'color', configOperation: SET, value: 'red' }]), [42, 'Unknown client metric configuration: color'])
+  t.same(await err([{ name: 'match', configOperation: SET, value: 'client_host=x' }]), [40, 'Illegal client matching pattern: client_host=x'])
+  t.same(await err([{ name: 'match', configOperation: SET, value: 'client_id=(' }]), [40, 'Illegal client matching pattern: client_id=('])
+  t.same(await err([{ name: 'match', configOperation: SET, value: 'client_id=' }]), [40, 'Illegal client matching pattern: client_id='])
+  t.same(await err([{ name: 'interval.ms', configOperation: SET, value: 'x' }]), [40, 'Invalid value x for configuration interval.ms: Not a number of type INT'])
+  t.same(await err([{ name: 'metrics', configOperation: SET, value: '*' }], ''), [42, "Subscription name can't be empty"])
+  t.equal((await describe(c, METRICS, '')).errorCode, 42)
+  t.same(pairs(await describe(c, METRICS, 'sub'))[0], ['interval.ms', '1000', 7], 'failed changes wrote nothing')
+
+  t.same((await c.request(LCR, 0, {})).configResources, [{ resourceName: 'sub', resourceType: METRICS }], 'v0 lists subscriptions')
+  t.same((await c.request(LCR, 1, { resourceTypes: [METRICS] })).configResources, [{ resourceName: 'sub', resourceType: METRICS }])
+  t.equal((await incremental(c, METRICS, 'sub', ['metrics', 'interval.ms', 'match'].map(name => ({ name, configOperation: DELETE, value: null })))).errorCode, 0)
+  t.same((await c.request(LCR, 0, {})).configResources, [], 'a subscription with no configs is gone')
+})
+
+t.test('group and client-metrics configs survive a restart', async t => {
+  const b = await startTestBroker(t)
+  const c = await b.client()
+  t.equal((await incremental(c, GROUP, 'g', [{ name: 'consumer.heartbeat.interval.ms', configOperation: SET, value: '7000' }])).errorCode, 0)
+  t.equal((await incremental(c, METRICS, 's', [{ name: 'metrics', configOperation: SET, value: '*' }])).errorCode, 0)
+  await b.stop()
+  const again = await startTestBroker(t, { dir: b.dir })
+  const c2 = await again.client()
+  t.same(pairs(await describe(c2, GROUP, 'g'))[1], ['consumer.heartbeat.interval.ms', '7000', 8])
+  t.same(pairs(await describe(c2, METRICS, 's')), [['metrics', '*', 7]])
+})
