@@ -539,6 +539,88 @@ export class ConnectionQuotas {
   }
 }
 
+export interface ConnectionLimitConfig {
+  /** max.connections */
+  maxConnections: number
+  /** max.connections.per.ip */
+  maxConnectionsPerIp: number
+  /** max.connections.per.ip.overrides, by ip as normalizeIp names it */
+  perIpOverrides: ReadonlyMap<string, number>
+  /** max.connection.creation.rate, per second */
+  maxConnectionCreationRate: number
+}
+
+const UNLIMITED = 2147483647
+
+export type ConnectionAdmission = { kind: 'accepted' } | { kind: 'throttled', ms: number } | { kind: 'tooMany', max: number }
+
+/**
+ * The broker-wide half of Kafka's ConnectionQuotas.inc for samsa's one listener (never the protected
+ * inter-broker one): the acceptor first records the connection in the broker-wide creation rate and holds
+ * off accepting for the throttle time, and until the connection count is below max.connections; then the
+ * ip's connection_creation_rate may throttle it (taking back its broker-wide recording), and an ip at its
+ * max.connections.per.ip has it closed at once.
+ */
+export class ConnectionLimits {
+  private readonly counts = new Map<string, number>()
+  private total = 0
+  private readonly brokerRate: SampledRate | null
+
+  constructor (private readonly ipQuotas: ConnectionQuotas, private readonly cfg: ConnectionLimitConfig, private readonly window: QuotaWindow, private readonly now: () => number = Date.now) {
+    this.brokerRate = cfg.maxConnectionCreationRate === UNLIMITED ? null : new SampledRate(window)
+  }
+
+  /** Records a connection about to be accepted in the broker-wide rate; returns the ms to delay accepting it. */
+  recordBrokerConnectionAndGetDelayMs (): number {
+    if (this.brokerRate === null) return 0
+    const now = this.now()
+    this.brokerRate.record(1, now)
+    const rate = this.brokerRate.rate(now)
+    const limit = this.cfg.maxConnectionCreationRate
+    if (rate <= limit) return 0
+    if (limit === 0) return this.window.windowMs
+    return Math.min(this.window.windowMs, Math.round((rate - limit) / limit * this.brokerRate.windowSize(now)))
+  }
+
+  /** Whether the broker may take another connection under max.connections. */
+  slotAvailable (): boolean {
+    return this.total < this.cfg.maxConnections
+  }
+
+  /** The ip checks once the acceptor may proceed; an accepted connection counts until `release`. */
+  admit (address: string): ConnectionAdmission {
+    const ip = normalizeIp(address)
+    const throttleMs = this.ipQuotas.recordConnectionAndGetThrottleMs(ip)
+    if (throttleMs > 0) {
+      this.brokerRate?.record(-1, this.now())
+      return { kind: 'throttled', ms: throttleMs }
+    }
+    const max = this.cfg.perIpOverrides.get(ip) ?? this.cfg.maxConnectionsPerIp
+    const count = this.counts.get(ip) ?? 0
+    if (count >= max) return { kind: 'tooMany', max }
+    this.counts.set(ip, count + 1)
+    this.total++
+    return { kind: 'accepted' }
+  }
+
+  /** An accepted connection closed. */
+  release (address: string): void {
+    const ip = normalizeIp(address)
+    const count = this.counts.get(ip) ?? 0
+    if (count === 0) return
+    if (count === 1) this.counts.delete(ip)
+    else this.counts.set(ip, count - 1)
+    this.total--
+  }
+
+  /** Open connections from `address`. */
+  connectionsFrom (address: string): number {
+    return this.counts.get(normalizeIp(address)) ?? 0
+  }
+
+  get totalConnections (): number { return this.total }
+}
+
 export class ClientQuotas {
   readonly produce: ClientQuotaManager
   readonly fetch: ClientQuotaManager

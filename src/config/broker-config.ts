@@ -23,6 +23,11 @@ const own: ConfigDef[] = [
   { name: 'default.replication.factor', type: 'int', default: '1', validate: atLeast(1) },
   { name: 'delete.topic.enable', type: 'boolean', default: 'true' },
   { name: 'socket.request.max.bytes', type: 'int', default: '104857600', validate: atLeast(1) },
+  // Connection limits (Kafka's names and defaults: unlimited); overrides are comma-separated host:count.
+  { name: 'max.connections', type: 'int', default: '2147483647', validate: atLeast(0) },
+  { name: 'max.connections.per.ip', type: 'int', default: '2147483647', validate: atLeast(0) },
+  { name: 'max.connections.per.ip.overrides', type: 'string', default: '', validate: v => typeof v === 'string' ? perIpOverridesError(v) : undefined },
+  { name: 'max.connection.creation.rate', type: 'int', default: '2147483647', validate: atLeast(0) },
   { name: 'broker.rack', type: 'string', default: null },
   // Group coordinator (Kafka's names and defaults, except where the comment says otherwise).
   { name: 'offsets.topic.num.partitions', type: 'int', default: '50', validate: atLeast(1) },
@@ -95,6 +100,30 @@ function listenerListError (v: string): string | undefined {
   if (parts.length === 0) return 'at least one listener is required'
   try {
     for (const part of parts) parseListener(part)
+  } catch (e) {
+    return (e as Error).message
+  }
+  return undefined
+}
+
+/** max.connections.per.ip.overrides as Kafka parses it: `host:count` pairs; throws ConfigError when malformed. */
+export function parsePerIpOverrides (v: string): Map<string, number> {
+  const out = new Map<string, number>()
+  for (const part of v.split(',').map(p => p.trim()).filter(p => p !== '')) {
+    const i = part.lastIndexOf(':')
+    const host = i <= 0 ? '' : part.slice(0, i).trim()
+    const count = i <= 0 ? NaN : Number(part.slice(i + 1).trim())
+    if (host === '' || !Number.isInteger(count) || count < 0 || count > 2147483647) {
+      throw new ConfigError(`Invalid max.connections.per.ip.overrides entry ${part}: expected host:count`)
+    }
+    out.set(host, count)
+  }
+  return out
+}
+
+function perIpOverridesError (v: string): string | undefined {
+  try {
+    parsePerIpOverrides(v)
   } catch (e) {
     return (e as Error).message
   }
