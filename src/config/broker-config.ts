@@ -156,6 +156,10 @@ export class BrokerConfig {
       this.values.set(name, parseValue(def, raw))
       this.explicit.add(name)
     }
+    // Kafka's own cross-check: a zero default needs overrides, or no client could ever connect.
+    if (this.int('max.connections.per.ip') === 0 && this.str('max.connections.per.ip.overrides') === '') {
+      throw new ConfigError('max.connections.per.ip can be set to zero only if max.connections.per.ip.overrides property is set.')
+    }
   }
 
   get (name: string): ConfigValue | null {

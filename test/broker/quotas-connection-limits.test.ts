@@ -15,6 +15,8 @@ t.test('Kafka defaults: every connection limit unlimited', async t => {
   t.throws(() => new BrokerConfig(new Map([['max.connections.per.ip.overrides', '10.0.0.1']])))
   t.throws(() => new BrokerConfig(new Map([['max.connections.per.ip.overrides', '10.0.0.1:-1']])))
   t.throws(() => new BrokerConfig(new Map([['max.connections', '-1']])))
+  t.throws(() => new BrokerConfig(new Map([['max.connections.per.ip', '0']])), /can be set to zero only if max.connections.per.ip.overrides/)
+  t.equal(new BrokerConfig(new Map([['max.connections.per.ip', '0'], ['max.connections.per.ip.overrides', '127.0.0.1:5']])).int('max.connections.per.ip'), 0)
 })
 
 t.test('max.connection.creation.rate: accepting is delayed once the broker-wide rate is exceeded', async t => {
