@@ -4,6 +4,7 @@
 import { ErrorCode } from '../wire/generated/errors.js'
 import type { MetadataRecord, TopicImage } from '../metadata/image.js'
 import type { Broker } from './broker.js'
+import { newPartitionRecord } from './topic-admin.js'
 
 export interface CreatePartitionsInput { name: string, count: number, assignments: { brokerIds: number[] }[] | null }
 export interface CreatePartitionsOutcome { name: string, errorCode: number, errorMessage: string | null }
@@ -47,24 +48,7 @@ function plan (broker: Broker, t: TopicImage | undefined, req: CreatePartitionsI
     checkAssignment(a.brokerIds, brokers, replicationFactor)
     replicas.push([...a.brokerIds])
   }
-  const records: MetadataRecord[] = replicas.map((r, i) => ({
-    type: 'PartitionRecord',
-    data: {
-      partitionId: existing + i,
-      topicId: t.id,
-      replicas: r,
-      isr: r,
-      removingReplicas: [],
-      addingReplicas: [],
-      leader: r[0]!,
-      leaderRecoveryState: 0,
-      leaderEpoch: 0,
-      partitionEpoch: 0,
-      directories: [],
-      eligibleLeaderReplicas: null,
-      lastKnownElr: null
-    }
-  }))
+  const records: MetadataRecord[] = replicas.map((r, i) => newPartitionRecord(t.id, existing + i, r))
   return { records, replicas }
 }
 

@@ -28,6 +28,28 @@ export interface CreateTopicOutcome {
   configs: Map<string, string> | null
 }
 
+/** The record of a brand-new partition: this broker leads at epoch 0 with every replica in sync. */
+export function newPartitionRecord (topicId: string, partitionId: number, replicas: number[]): MetadataRecord {
+  return {
+    type: 'PartitionRecord',
+    data: {
+      partitionId,
+      topicId,
+      replicas,
+      isr: replicas,
+      removingReplicas: [],
+      addingReplicas: [],
+      leader: replicas[0]!,
+      leaderRecoveryState: 0,
+      leaderEpoch: 0,
+      partitionEpoch: 0,
+      directories: [],
+      eligibleLeaderReplicas: null,
+      lastKnownElr: null
+    }
+  }
+}
+
 class TopicError extends Error {
   constructor (readonly code: number, message: string) { super(message) }
 }
@@ -91,26 +113,7 @@ function planTopic (broker: Broker, image: MetadataImage, t: CreateTopicInput): 
     configs.set(c.name, c.value!)
     records.push({ type: 'ConfigRecord', data: { resourceType: TOPIC_RESOURCE, resourceName: t.name, name: c.name, value: c.value } })
   }
-  partitions.forEach((replicas, i) => {
-    records.push({
-      type: 'PartitionRecord',
-      data: {
-        partitionId: i,
-        topicId,
-        replicas,
-        isr: replicas,
-        removingReplicas: [],
-        addingReplicas: [],
-        leader: replicas[0]!,
-        leaderRecoveryState: 0,
-        leaderEpoch: 0,
-        partitionEpoch: 0,
-        directories: [],
-        eligibleLeaderReplicas: null,
-        lastKnownElr: null
-      }
-    })
-  })
+  partitions.forEach((replicas, i) => records.push(newPartitionRecord(topicId, i, replicas)))
   return {
     records,
     outcome: { name: t.name, errorCode: ErrorCode.NONE, errorMessage: null, topicId, numPartitions: partitions.length, replicationFactor: partitions[0]!.length, configs }
