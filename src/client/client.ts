@@ -28,7 +28,8 @@ export const API = {
   CreatePartitions: 37,
   DeleteGroups: 42,
   IncrementalAlterConfigs: 44,
-  DescribeCluster: 60
+  DescribeCluster: 60,
+  ConsumerGroupHeartbeat: 68
 } as const
 
 export interface BrokerAddress { host: string, port: number }

@@ -3,6 +3,7 @@
 import { API, type KafkaClient } from './client.js'
 import { KafkaError } from './errors.js'
 import { decodeBatches, type Header } from '../wire/records.js'
+import { deliverableBatches, READ_UNCOMMITTED } from './read-committed.js'
 import type { ListOffsetsResponse } from '../wire/generated/list-offsets.js'
 import type { FetchResponse } from '../wire/generated/fetch.js'
 
@@ -19,9 +20,10 @@ export type StartSpec =
 
 /**
  * ListOffsets for partitions of a topic at `timestamp` (EARLIEST, LATEST or ms), sent to each leader.
- * A timestamp later than every record maps to -1, as Kafka answers.
+ * A timestamp later than every record maps to -1, as Kafka answers. Under read_committed (isolation 1)
+ * LATEST is the last stable offset.
  */
-export async function listOffsets (client: KafkaClient, topic: string, partitions: number[], timestamp: bigint): Promise<Map<number, bigint>> {
+export async function listOffsets (client: KafkaClient, topic: string, partitions: number[], timestamp: bigint, isolationLevel = READ_UNCOMMITTED): Promise<Map<number, bigint>> {
   const meta = await client.topic(topic)
   const byLeader = new Map<number, number[]>()
   for (const p of partitions) {
@@ -36,7 +38,7 @@ export async function listOffsets (client: KafkaClient, topic: string, partition
     c.version(API.ListOffsets, 'list offsets')
     const res = await c.request<ListOffsetsResponse>(API.ListOffsets, {
       replicaId: -1,
-      isolationLevel: 0,
+      isolationLevel,
       topics: [{ name: topic, partitions: ps.map(p => ({ partitionIndex: p, currentLeaderEpoch: -1, timestamp })) }],
       timeoutMs: 30000
     })
@@ -52,10 +54,10 @@ export async function listOffsets (client: KafkaClient, topic: string, partition
 }
 
 /** Start offsets for partitions per `spec`, clamped to the partitions' current range. */
-export async function resolveStart (client: KafkaClient, topic: string, partitions: number[], spec: StartSpec): Promise<Map<number, bigint>> {
+export async function resolveStart (client: KafkaClient, topic: string, partitions: number[], spec: StartSpec, isolationLevel = READ_UNCOMMITTED): Promise<Map<number, bigint>> {
   if (spec.kind === 'beginning') return await listOffsets(client, topic, partitions, EARLIEST)
-  if (spec.kind === 'end') return await listOffsets(client, topic, partitions, LATEST)
-  const [earliest, latest] = await Promise.all([listOffsets(client, topic, partitions, EARLIEST), listOffsets(client, topic, partitions, LATEST)])
+  if (spec.kind === 'end') return await listOffsets(client, topic, partitions, LATEST, isolationLevel)
+  const [earliest, latest] = await Promise.all([listOffsets(client, topic, partitions, EARLIEST), listOffsets(client, topic, partitions, LATEST, isolationLevel)])
   const out = new Map<number, bigint>()
   const byTime = spec.kind === 'timestamp' ? await listOffsets(client, topic, partitions, spec.timestamp) : null
   for (const p of partitions) {
@@ -83,16 +85,39 @@ export interface ConsumedRecord {
 
 export interface FetcherOptions {
   maxWaitMs?: number
+  /** 0 read_uncommitted (default), 1 read_committed. */
+  isolationLevel?: number
   maxBytes?: number
   partitionMaxBytes?: number
 }
 
-/** Fetch positions per topic-partition and the high watermarks the last fetch reported. */
+/**
+ * Fetch positions per topic-partition and where each partition ends as the last fetch reported: the
+ * high watermark, or under read_committed the last stable offset (a consumer cannot read past it).
+ */
 export class Fetcher {
   readonly positions = new Map<string, Map<number, bigint>>()
-  readonly highWatermarks = new Map<string, Map<number, bigint>>()
+  readonly ends = new Map<string, Map<number, bigint>>()
+  readonly isolationLevel: number
 
-  constructor (private readonly client: KafkaClient, private readonly opts: FetcherOptions = {}) {}
+  constructor (private readonly client: KafkaClient, private readonly opts: FetcherOptions = {}) {
+    this.isolationLevel = opts.isolationLevel ?? READ_UNCOMMITTED
+  }
+
+  /** Stops fetching the partitions given; returns their positions. */
+  unassign (topic: string, partitions: number[]): Map<number, bigint> {
+    const out = new Map<number, bigint>()
+    const m = this.positions.get(topic)
+    if (m === undefined) return out
+    for (const p of partitions) {
+      const o = m.get(p)
+      if (o !== undefined) out.set(p, o)
+      m.delete(p)
+      this.ends.get(topic)?.delete(p)
+    }
+    if (m.size === 0) { this.positions.delete(topic); this.ends.delete(topic) }
+    return out
+  }
 
   assign (topic: string, offsets: Map<number, bigint>): void {
     const m = this.positions.get(topic) ?? new Map<number, bigint>()
@@ -102,14 +127,14 @@ export class Fetcher {
 
   clear (): void {
     this.positions.clear()
-    this.highWatermarks.clear()
+    this.ends.clear()
   }
 
   /** True when every assigned partition's position has reached the high watermark last reported. */
   atEnd (): boolean {
     for (const [topic, ps] of this.positions) {
       for (const [p, pos] of ps) {
-        const hw = this.highWatermarks.get(topic)?.get(p)
+        const hw = this.ends.get(topic)?.get(p)
         if (hw === undefined || pos < hw) return false
       }
     }
@@ -119,14 +144,18 @@ export class Fetcher {
   /** Learns the high watermarks without fetching records, so an empty partition counts as at the end. */
   async refreshEnds (): Promise<void> {
     for (const [topic, ps] of this.positions) {
-      const ends = await listOffsets(this.client, topic, [...ps.keys()], LATEST)
-      const m = this.highWatermarks.get(topic) ?? new Map<number, bigint>()
+      const ends = await listOffsets(this.client, topic, [...ps.keys()], LATEST, this.isolationLevel)
+      const m = this.ends.get(topic) ?? new Map<number, bigint>()
       for (const [p, o] of ends) m.set(p, o)
-      this.highWatermarks.set(topic, m)
+      this.ends.set(topic, m)
     }
   }
 
-  /** One round of fetches (one request per leader, concurrently); advances positions past what it returns. */
+  /**
+   * One round of fetches (one request per leader, concurrently); advances positions past what it returns.
+   * A leader that fails keeps its partitions' positions; the round throws only when no leader answered,
+   * so records fetched from the others are never dropped.
+   */
   async poll (): Promise<ConsumedRecord[]> {
     const byLeader = new Map<number, Array<{ topic: string, topicId: string, partition: number, offset: bigint }>>()
     for (const [topic, ps] of this.positions) {
@@ -137,8 +166,15 @@ export class Fetcher {
         byLeader.set(leader, [...(byLeader.get(leader) ?? []), { topic, topicId: meta.topicId, partition: p, offset }])
       }
     }
-    const results = await Promise.all([...byLeader].map(async ([leader, parts]) => await this.fetchFrom(leader, parts)))
-    return results.flat()
+    const results = await Promise.allSettled([...byLeader].map(async ([leader, parts]) => await this.fetchFrom(leader, parts)))
+    const out: ConsumedRecord[] = []
+    let failure: unknown = null
+    for (const r of results) {
+      if (r.status === 'fulfilled') out.push(...r.value)
+      else failure ??= r.reason
+    }
+    if (failure !== null && results.every(r => r.status === 'rejected')) throw failure
+    return out
   }
 
   private async fetchFrom (leader: number, parts: Array<{ topic: string, topicId: string, partition: number, offset: bigint }>): Promise<ConsumedRecord[]> {
@@ -152,7 +188,7 @@ export class Fetcher {
       maxWaitMs,
       minBytes: 1,
       maxBytes: this.opts.maxBytes ?? 52428800,
-      isolationLevel: 0,
+      isolationLevel: this.isolationLevel,
       sessionId: 0,
       sessionEpoch: -1,
       topics: [...byTopic].map(([topic, ps]) => ({
@@ -177,7 +213,7 @@ export class Fetcher {
         if (pd.errorCode === 1) {
           // OFFSET_OUT_OF_RANGE: below the log start means data was deleted; restart from the earliest.
           const [start] = [...(await listOffsets(this.client, topic, [p], EARLIEST)).values()]
-          const [end] = [...(await listOffsets(this.client, topic, [p], LATEST)).values()]
+          const [end] = [...(await listOffsets(this.client, topic, [p], LATEST, this.isolationLevel)).values()]
           positions.set(p, pos < start! ? start! : end!)
           continue
         }
@@ -186,18 +222,21 @@ export class Fetcher {
           if (err.retriable) { await this.client.topic(topic, true); continue }
           throw err
         }
-        const hw = this.highWatermarks.get(topic) ?? new Map<number, bigint>()
-        hw.set(p, pd.highWatermark)
-        this.highWatermarks.set(topic, hw)
+        const hw = this.ends.get(topic) ?? new Map<number, bigint>()
+        hw.set(p, this.isolationLevel === READ_UNCOMMITTED || pd.lastStableOffset < 0n ? pd.highWatermark : pd.lastStableOffset)
+        this.ends.set(topic, hw)
         if (pd.records === null || pd.records.length === 0) continue
-        for (const b of await decodeBatches(pd.records)) {
-          const next = b.baseOffset + BigInt(b.lastOffsetDelta) + 1n
-          if (!b.isControl) {
-            for (const r of b.records) {
-              if (r.offset < pos) continue
-              out.push({ topic, partition: p, offset: r.offset, timestamp: r.timestamp, timestampType: b.timestampType, key: r.key, value: r.value, headers: r.headers })
-            }
+        const batches = await decodeBatches(pd.records)
+        for (const b of deliverableBatches(batches, this.isolationLevel, pd.abortedTransactions)) {
+          for (const r of b.records) {
+            if (r.offset < pos) continue
+            out.push({ topic, partition: p, offset: r.offset, timestamp: r.timestamp, timestampType: b.timestampType, key: r.key, value: r.value, headers: r.headers })
           }
+        }
+        // Skipped batches (control, aborted) still move the position past them.
+        const last = batches[batches.length - 1]
+        if (last !== undefined) {
+          const next = last.baseOffset + BigInt(last.lastOffsetDelta) + 1n
           if (next > pos) pos = next
         }
         positions.set(p, pos)

@@ -1,7 +1,7 @@
 // Classic consumer groups: membership (JoinGroup/SyncGroup with the range assignor, heartbeats, commits,
 // LeaveGroup) and group administration (list, describe, committed offsets, delete, offset reset).
 import { API, sleep, type KafkaClient } from './client.js'
-import { check, KafkaError } from './errors.js'
+import { check, ConnectionError, KafkaError, RequestTimeoutError } from './errors.js'
 import type { Connection } from './connection.js'
 import { listOffsets, resolveStart, type StartSpec } from './consumer.js'
 import { Reader } from '../wire/reader.js'
@@ -80,6 +80,26 @@ export function rangeAssign (members: Array<{ memberId: string, topics: string[]
 
 // ---------------------------------------------------------------- membership
 
+/** The connection to a group's coordinator, found again after it drops or the coordinator moves. */
+export class CoordinatorLink {
+  private conn: Connection | null = null
+
+  constructor (private readonly client: KafkaClient, readonly groupId: string) {}
+
+  async get (): Promise<Connection> {
+    if (this.conn === null) {
+      const c = await this.client.coordinator(this.groupId)
+      c.onClose(() => { if (this.conn === c) this.conn = null })
+      this.conn = c
+    }
+    return this.conn
+  }
+
+  reset (): void {
+    this.conn = null
+  }
+}
+
 export interface MemberOptions {
   sessionTimeoutMs?: number
   rebalanceTimeoutMs?: number
@@ -96,13 +116,14 @@ export class GroupMember {
   /** A fatal heartbeat error, surfaced to the owner. */
   heartbeatError: Error | null = null
   private heartbeat: NodeJS.Timeout | null = null
-  private coordinatorConn: Connection | null = null
+  private readonly link: CoordinatorLink
 
-  constructor (private readonly client: KafkaClient, readonly groupId: string, readonly topics: string[], private readonly opts: MemberOptions = {}) {}
+  constructor (private readonly client: KafkaClient, readonly groupId: string, readonly topics: string[], private readonly opts: MemberOptions = {}) {
+    this.link = new CoordinatorLink(client, groupId)
+  }
 
   private async coordinator (): Promise<Connection> {
-    this.coordinatorConn ??= await this.client.coordinator(this.groupId)
-    return this.coordinatorConn
+    return await this.link.get()
   }
 
   /** Joins (or rejoins) and returns this member's assignment. */
@@ -164,7 +185,7 @@ export class GroupMember {
   private async retryCoordinator (code: number, attempt: number): Promise<boolean> {
     if (code !== E.NOT_COORDINATOR && code !== E.COORDINATOR_NOT_AVAILABLE && code !== E.COORDINATOR_LOAD_IN_PROGRESS) return false
     if (attempt > 20) return false
-    this.coordinatorConn = null
+    this.link.reset()
     await sleep(100)
     return true
   }
@@ -182,9 +203,12 @@ export class GroupMember {
       const res = await c.request<HeartbeatResponse>(API.Heartbeat, { groupId: this.groupId, generationId: this.generationId, memberId: this.memberId, groupInstanceId: null })
       if (res.errorCode === 0) return
       if (res.errorCode === E.REBALANCE_IN_PROGRESS || res.errorCode === E.ILLEGAL_GENERATION) this.needsRejoin = true
-      else if (res.errorCode === E.UNKNOWN_MEMBER_ID) { this.memberId = ''; this.needsRejoin = true } else if (res.errorCode === E.NOT_COORDINATOR || res.errorCode === E.COORDINATOR_NOT_AVAILABLE) { this.coordinatorConn = null; this.needsRejoin = true } else this.heartbeatError = new KafkaError(res.errorCode, `heartbeat in group ${this.groupId}`)
+      else if (res.errorCode === E.UNKNOWN_MEMBER_ID) { this.memberId = ''; this.needsRejoin = true } else if (res.errorCode === E.NOT_COORDINATOR || res.errorCode === E.COORDINATOR_NOT_AVAILABLE) { this.link.reset(); this.needsRejoin = true } else this.heartbeatError = new KafkaError(res.errorCode, `heartbeat in group ${this.groupId}`)
     } catch (err) {
-      this.coordinatorConn = null
+      this.link.reset()
+      // The broker went away: the next beat reconnects, and a session that expired meanwhile answers
+      // UNKNOWN_MEMBER_ID, which rejoins.
+      if (err instanceof ConnectionError || err instanceof RequestTimeoutError) return
       this.heartbeatError = err as Error
     }
   }
