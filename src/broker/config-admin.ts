@@ -16,7 +16,7 @@ import {
 } from '../config/dynamic-broker-config.js'
 import { topicNameError } from './topic-names.js'
 import { GROUP_CONFIGS, GROUP_CONFIG_BROKER_DEFAULT, GROUP_CONFIG_DOCS, groupConfigDef, validateGroupConfigs } from '../config/group-config.js'
-import { CLIENT_METRICS_DOCS, ClientMetricsConfigError, clientMetricsConfigDef, validateClientMetricsConfigs } from '../config/client-metrics-config.js'
+import { CLIENT_METRICS_CONFIGS, CLIENT_METRICS_DOCS, ClientMetricsConfigError, clientMetricsConfigDef, validateClientMetricsConfigs } from '../config/client-metrics-config.js'
 import { TOPIC_RESOURCE, BROKER_RESOURCE, type MetadataRecord, type MetadataImage } from '../metadata/image.js'
 import type { Broker } from './broker.js'
 
@@ -26,11 +26,15 @@ export const GROUP_RESOURCE = 32
 const KNOWN_RESOURCE_TYPES = new Set([TOPIC_RESOURCE, BROKER_RESOURCE, BROKER_LOGGER_RESOURCE, CLIENT_METRICS_RESOURCE, GROUP_RESOURCE])
 
 export const OP = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const
+/** ConfigurationControlManager refuses a value longer than a ConfigRecord's Short.MAX_VALUE. */
+const MAX_CONFIG_VALUE_LENGTH = 32767
 const OP_NAMES = ['SET', 'DELETE', 'APPEND', 'SUBTRACT']
 
 /** The one logger samsa has (pino's root; connection and coordinator loggers inherit its level). */
 export const ROOT_LOGGER = 'root'
 const KAFKA_LEVELS = ['FATAL', 'ERROR', 'WARN', 'INFO', 'DEBUG', 'TRACE']
+/** RuntimeLoggerManager lists the valid levels sorted by name. */
+const KAFKA_LEVELS_SORTED = [...KAFKA_LEVELS].sort().join(', ')
 
 export class ConfigApiError extends Error {
   constructor (readonly code: number, message: string | null) { super(message ?? '') }
@@ -115,9 +119,17 @@ function brokerEntry (layers: ConfigLayers, name: string, value: string | null, 
   }
 }
 
+/** Java's Integer.parseInt: no surrounding spaces, an optional sign, within 32 bits. */
+function javaInt (name: string): number | undefined {
+  if (!/^[+-]?\d+$/.test(name)) return undefined
+  const n = Number(name)
+  return n < -0x80000000 || n > 0x7fffffff ? undefined : n
+}
+
 function parseNodeId (name: string, what: 'Broker' | 'Node'): number {
-  if (!/^[+-]?\d+$/.test(name.trim()) || Math.abs(Number(name)) > 0x7fffffff) throw invalidRequest(`${what} id must be an integer, but it is: ${name}`)
-  return Number(name)
+  const n = javaInt(name)
+  if (n === undefined) throw invalidRequest(`${what} id must be an integer, but it is: ${name}`)
+  return n
 }
 
 /** Kafka's level names for pino's. */
@@ -147,18 +159,34 @@ function groupConfigEntries (layers: ConfigLayers, overrides: ReadonlyMap<string
   })
 }
 
-/** Only the configs a subscription sets, as Kafka lists client-metrics resources. */
+/**
+ * Every client-metrics config, as ConfigHelper lists a ClientMetricsConfigs (defaults included): a set
+ * value is CLIENT_METRICS_CONFIG with itself as the one synonym, an unset one DEFAULT_CONFIG with none.
+ */
 function clientMetricsEntries (configs: ReadonlyMap<string, string>, includeSynonyms: boolean, includeDocumentation: boolean): ConfigEntry[] {
-  return [...configs].sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({
-    name,
-    value,
-    readOnly: false,
-    configSource: SOURCE.CLIENT_METRICS_CONFIG,
-    isSensitive: false,
-    synonyms: includeSynonyms ? [{ name, value, source: SOURCE.CLIENT_METRICS_CONFIG }] : [],
-    configType: configTypeId(clientMetricsConfigDef(name)?.type),
-    documentation: includeDocumentation ? CLIENT_METRICS_DOCS[name] ?? null : null
-  }))
+  // Kafka iterates a HashMap of the three names; its bucket order (interval.ms, match, metrics) is also their name order.
+  return [...CLIENT_METRICS_CONFIGS].sort((a, b) => a.name < b.name ? -1 : 1).map(def => {
+    const own = configs.get(def.name)
+    let value = own ?? def.default
+    if (own !== undefined) {
+      try {
+        value = formatValue(parseValue(def, own))
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e
+      }
+    }
+    const set = own !== undefined
+    return {
+      name: def.name,
+      value,
+      readOnly: false,
+      configSource: set ? SOURCE.CLIENT_METRICS_CONFIG : SOURCE.DEFAULT_CONFIG,
+      isSensitive: false,
+      synonyms: includeSynonyms && set ? [{ name: def.name, value, source: SOURCE.CLIENT_METRICS_CONFIG }] : [],
+      configType: configTypeId(def.type),
+      documentation: includeDocumentation ? CLIENT_METRICS_DOCS[def.name] ?? null : null
+    }
+  })
 }
 
 function describeOne (broker: Broker, r: DescribeResource, includeSynonyms: boolean, includeDocumentation: boolean): ConfigEntry[] {
@@ -229,7 +257,9 @@ export function describeConfigs (broker: Broker, resources: DescribeResource[], 
     try {
       const entries = describeOne(broker, r, includeSynonyms, includeDocumentation)
       const keys = r.configurationKeys
-      return { errorCode: 0, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName, configs: keys === null ? entries : entries.filter(e => keys.includes(e.name)) }
+      // ConfigHelperUtils: a null or empty key list asks for every config.
+      const all = keys === null || keys.length === 0
+      return { errorCode: 0, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName, configs: all ? entries : entries.filter(e => keys.includes(e.name)) }
     } catch (e) {
       if (!(e instanceof ConfigApiError)) throw e
       return { errorCode: e.code, errorMessage: e.errorMessage, resourceType: r.resourceType, resourceName: r.resourceName, configs: [] }
@@ -283,30 +313,20 @@ function incrementalTopicPlan (ops: AlterOp[], defOf: (name: string) => ConfigDe
   }
 }
 
+/**
+ * The broker's checks (ConfigAdminManager.prepareIncrementalConfigs), then the controller's operations,
+ * which compute what is stored. prepareIncrementalConfigs looks the key up with a Scala map's apply, so an
+ * APPEND/SUBTRACT of a name the broker does not define fails with NoSuchElementException: an
+ * UNKNOWN_SERVER_ERROR without a message, not its dead "Unknown config name" branch.
+ */
 function incrementalBrokerPlan (ops: AlterOp[]): Plan {
-  return current => {
-    const next = new Map(current)
-    for (const o of ops) {
-      const def = brokerConfigDef(o.name)
-      switch (o.op) {
-        case OP.SET: next.set(o.name, o.value!); break
-        case OP.DELETE: next.delete(o.name); break
-        case OP.APPEND: case OP.SUBTRACT: {
-          const word = o.op === OP.APPEND ? 'append' : 'subtract'
-          if (def === undefined) throw invalidConfig(`Unknown config name: ${o.name}`)
-          if (def.type !== 'list') throw invalidRequest(`Config value ${word} is not allowed for config key: ${o.name}`)
-          // Kafka's prepareIncrementalConfigs: APPEND starts from the default, SUBTRACT from what is set.
-          const old = next.get(o.name) ?? (o.op === OP.APPEND ? def.default ?? '' : '')
-          const parts = old === '' ? [] : old.split(',')
-          const given = o.value!.split(',')
-          const out = o.op === OP.APPEND ? [...parts, ...given] : parts.filter(p => !given.includes(p))
-          next.set(o.name, out.join(','))
-          break
-        }
-      }
-    }
-    return next
+  for (const o of ops) {
+    if (o.op !== OP.APPEND && o.op !== OP.SUBTRACT) continue
+    const def = brokerConfigDef(o.name)
+    if (def === undefined) throw new ConfigApiError(ErrorCode.UNKNOWN_SERVER_ERROR, null)
+    if (def.type !== 'list') throw invalidConfig(`Config value ${o.op === OP.APPEND ? 'append' : 'subtract'} is not allowed for config key: ${o.name}`)
   }
+  return incrementalTopicPlan(ops, brokerConfigDef)
 }
 
 const replacePlan = (ops: AlterOp[]): Plan => () => new Map(ops.map(o => [o.name, o.value!]))
@@ -327,7 +347,7 @@ function validateTopicSet (configs: ReadonlyMap<string, string>): void {
 function validateBrokerSet (configs: ReadonlyMap<string, string>): void {
   const names = [...configs.keys()]
   const nonDynamic = names.filter(n => brokerConfigDef(n) !== undefined && !DYNAMIC_BROKER_CONFIGS.has(n))
-  if (nonDynamic.length > 0) throw invalidRequest(`Cannot update these configs dynamically: [${nonDynamic.join(', ')}]`)
+  if (nonDynamic.length > 0) throw invalidRequest(`Cannot update these configs dynamically: ${scalaSet(nonDynamic)}`)
   for (const [n, v] of configs) {
     const def = brokerConfigDef(n)
     if (def === undefined) continue
@@ -340,26 +360,32 @@ function validateBrokerSet (configs: ReadonlyMap<string, string>): void {
   }
 }
 
+/** How DynamicBrokerConfig's message prints a Scala immutable Set (Set1..Set4, then HashSet). */
+function scalaSet (names: string[]): string {
+  return `${names.length > 4 ? 'HashSet' : 'Set'}(${names.join(', ')})`
+}
+
 function brokerResourceName (broker: Broker, name: string): void {
   if (name === '') return
   if (parseNodeId(name, 'Node') !== broker.nodeId) throw invalidRequest(`Unexpected broker id, expected ${broker.nodeId}, but received ${name}`)
 }
 
 function applyLoggerOps (broker: Broker, r: AlterResource, validateOnly: boolean): void {
-  if (!/^[+-]?\d+$/.test(r.resourceName)) throw invalidRequest(`Node id must be an integer, but it is: ${r.resourceName}`)
-  if (Number(r.resourceName) !== broker.nodeId) throw invalidRequest(`Unexpected node id. Expected ${broker.nodeId}, but received ${r.resourceName}`)
+  // RuntimeLoggerManager.validateResourceNameIsNodeId prints its own id twice (its message names nodeId, not the request's).
+  if (javaInt(r.resourceName) === undefined) throw invalidRequest(`Node id must be an integer, but it is: ${r.resourceName}`)
+  if (javaInt(r.resourceName) !== broker.nodeId) throw invalidRequest(`Unexpected node id. Expected ${broker.nodeId}, but received ${broker.nodeId}`)
   let level: string | undefined
   for (const o of r.configs) {
     const exists = (): void => { if (o.name !== ROOT_LOGGER) throw invalidConfig(`Logger ${o.name} does not exist!`) }
     switch (o.op) {
       case OP.SET:
         exists()
-        if (!KAFKA_LEVELS.includes(o.value!)) throw invalidConfig(`Cannot set the log level of ${o.name} to ${o.value} as it is not a supported log level. Valid log levels are ${KAFKA_LEVELS.join(', ')}`)
+        if (!KAFKA_LEVELS.includes(o.value!)) throw invalidConfig(`Cannot set the log level of ${o.name} to ${o.value} as it is not a supported log level. Valid log levels are ${KAFKA_LEVELS_SORTED}`)
         level = o.value!.toLowerCase()
         break
       case OP.DELETE:
         exists()
-        throw invalidRequest(`Removing the log level on the root logger (${ROOT_LOGGER}) is not allowed`)
+        throw invalidRequest(`Removing the log level of the ${ROOT_LOGGER} logger is not allowed`)
       case OP.APPEND: case OP.SUBTRACT:
         throw invalidRequest(`${OP_NAMES[o.op]} operation is not allowed for the BROKER_LOGGER resource`)
       default:
@@ -386,13 +412,16 @@ async function alterOne (broker: Broker, r: AlterResource, incremental: boolean,
   let plan: Plan
   let validate: (c: ReadonlyMap<string, string>) => void
   switch (r.resourceType) {
-    case TOPIC_RESOURCE: {
-      const err = topicNameError(r.resourceName)
-      if (err !== undefined) throw new ConfigApiError(ErrorCode.INVALID_TOPIC_EXCEPTION, err)
+    case TOPIC_RESOURCE:
       plan = incremental ? incrementalTopicPlan(r.configs) : replacePlan(r.configs)
-      validate = validateTopicSet
+      // ControllerConfigurationValidator: the name, then the values; existence is checked after both.
+      validate = c => {
+        if (r.resourceName === '') throw invalidRequest('Default topic resources are not allowed.')
+        const err = topicNameError(r.resourceName)
+        if (err !== undefined) throw new ConfigApiError(ErrorCode.INVALID_TOPIC_EXCEPTION, err)
+        validateTopicSet(c)
+      }
       break
-    }
     case BROKER_RESOURCE:
       brokerResourceName(broker, r.resourceName)
       plan = incremental ? incrementalBrokerPlan(r.configs) : replacePlan(r.configs)
@@ -432,16 +461,19 @@ async function alterOne (broker: Broker, r: AlterResource, incremental: boolean,
       throw invalidRequest(`Unknown resource type ${r.resourceType}`)
   }
   await broker.controller.run(image => {
-    let current: ReadonlyMap<string, string>
-    if (r.resourceType === TOPIC_RESOURCE) {
-      const t = image.topicsByName.get(r.resourceName)
-      if (t === undefined) throw new ConfigApiError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${r.resourceName}' does not exist.`)
-      current = t.configs
-    } else {
-      current = image.otherConfigs.get(`${r.resourceType}:${r.resourceName}`) ?? new Map()
-    }
+    const topic = r.resourceType === TOPIC_RESOURCE ? image.topicsByName.get(r.resourceName) : undefined
+    const current: ReadonlyMap<string, string> = r.resourceType === TOPIC_RESOURCE
+      ? topic?.configs ?? new Map()
+      : image.otherConfigs.get(`${r.resourceType}:${r.resourceName}`) ?? new Map()
     const next = plan(current)
+    for (const [name, value] of next) {
+      // Java counts UTF-16 units, as String.length() does.
+      if ((current.get(name) !== value || r.resourceType === BROKER_RESOURCE) && value.length > MAX_CONFIG_VALUE_LENGTH) {
+        throw invalidConfig(`The configuration value cannot be added because it exceeds the maximum value size of ${MAX_CONFIG_VALUE_LENGTH} bytes.`)
+      }
+    }
     validate(next)
+    if (r.resourceType === TOPIC_RESOURCE && topic === undefined) throw new ConfigApiError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${r.resourceName}' does not exist.`)
     const records: MetadataRecord[] = []
     const record = (name: string, value: string | null): void => {
       records.push({ type: 'ConfigRecord', data: { resourceType: r.resourceType, resourceName: r.resourceName, name, value } })

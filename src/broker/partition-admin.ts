@@ -10,7 +10,7 @@ export interface CreatePartitionsInput { name: string, count: number, assignment
 export interface CreatePartitionsOutcome { name: string, errorCode: number, errorMessage: string | null }
 
 class PartitionsError extends Error {
-  constructor (readonly code: number, message: string) { super(message) }
+  constructor (readonly code: number, readonly errorMessage: string | null) { super(errorMessage ?? '') }
 }
 
 function checkAssignment (brokerIds: number[], registered: number[], replicationFactor: number): void {
@@ -28,7 +28,8 @@ function checkAssignment (brokerIds: number[], registered: number[], replication
 }
 
 function plan (broker: Broker, t: TopicImage | undefined, req: CreatePartitionsInput): { records: MetadataRecord[], replicas: number[][] } {
-  if (t === undefined) throw new PartitionsError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.')
+  // A bare UnknownTopicOrPartitionException: ApiError.fromThrowable drops a message equal to the code's own.
+  if (t === undefined) throw new PartitionsError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, null)
   const existing = t.partitions.length
   if (req.count === existing) throw new PartitionsError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${existing} partition(s).`)
   if (req.count < existing) throw new PartitionsError(ErrorCode.INVALID_PARTITIONS, `The topic ${req.name} currently has ${existing} partition(s); ${req.count} would not be an increase.`)
@@ -74,7 +75,7 @@ export async function createPartitions (broker: Broker, topics: CreatePartitions
       out.push({ name: req.name, errorCode: ErrorCode.NONE, errorMessage: null })
     } catch (e) {
       if (!(e instanceof PartitionsError)) throw e
-      out.push({ name: req.name, errorCode: e.code, errorMessage: e.message })
+      out.push({ name: req.name, errorCode: e.code, errorMessage: e.errorMessage })
     }
   }
   return out

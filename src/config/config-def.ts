@@ -8,8 +8,11 @@ export interface ConfigDef {
   type: ConfigType
   /** The default in Kafka's string form, or null for "no default" (null value). */
   default: string | null
-  /** Returns an error message for an invalid (already parsed) value, or undefined. */
-  validate?: (v: ConfigValue) => string | undefined
+  /**
+   * Returns the reason an (already parsed) value is invalid, or undefined; a validator whose Kafka
+   * counterpart words the whole message itself throws ConfigError instead.
+   */
+  validate?: (v: ConfigValue, name: string) => string | undefined
   sensitive?: boolean
   readOnly?: boolean
 }
@@ -51,9 +54,9 @@ export function parseValue (def: ConfigDef, raw: string): ConfigValue {
       break
     }
     case 'double': {
-      const n = Number(s)
-      if (s === '' || Number.isNaN(n)) bad()
-      v = n
+      // Double.parseDouble's decimal forms (NaN, Infinity, a d/f suffix); JS-only forms such as 0x10 are refused.
+      if (!/^[+-]?(NaN|Infinity|(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?)[fFdD]?$/.test(s)) bad()
+      v = Number(s.replace(/[fFdD]$/, ''))
       break
     }
     case 'list':
@@ -62,9 +65,31 @@ export function parseValue (def: ConfigDef, raw: string): ConfigValue {
     default:
       v = s
   }
-  const err = def.validate?.(v)
-  if (err !== undefined) throw new ConfigError(`Invalid value ${raw} for configuration ${def.name}: ${err}`)
+  const err = def.validate?.(v, def.name)
+  // Kafka's validators see the parsed value, so the message names it as Java prints it.
+  if (err !== undefined) throw new ConfigError(`Invalid value ${javaString(v)} for configuration ${def.name}: ${err}`)
   return v
+}
+
+/** A parsed value as Java's toString prints it (Double.toString, List.toString). */
+export function javaString (v: ConfigValue): string {
+  if (Array.isArray(v)) return `[${v.join(', ')}]`
+  if (typeof v === 'number' && !Number.isInteger(v)) return javaDouble(v)
+  return String(v)
+}
+
+/** Double.toString: plain between 10^-3 and 10^7, else computerized scientific notation; always a fraction digit. */
+export function javaDouble (n: number): string {
+  if (Number.isNaN(n)) return 'NaN'
+  if (!Number.isFinite(n)) return n > 0 ? 'Infinity' : '-Infinity'
+  if (n === 0) return Object.is(n, -0) ? '-0.0' : '0.0'
+  const a = Math.abs(n)
+  if (a >= 1e-3 && a < 1e7) {
+    const s = String(n)
+    return s.includes('.') ? s : `${s}.0`
+  }
+  const [m, e] = n.toExponential().split('e') as [string, string]
+  return `${m.includes('.') ? m : `${m}.0`}E${Number(e)}`
 }
 
 function typeWord (t: ConfigType): string {
@@ -89,9 +114,14 @@ export const between = (min: number, max: number) => (v: ConfigValue): string | 
 export const oneOf = (...allowed: string[]) => (v: ConfigValue): string | undefined =>
   typeof v === 'string' && !allowed.includes(v) ? `String must be one of: ${allowed.join(', ')}` : undefined
 
-export const listOf = (...allowed: string[]) => (v: ConfigValue): string | undefined => {
+/** Kafka 4.x ConfigDef.ValidList.in(true, ...): empty allowed, no duplicates, no empty items, each item allowed. */
+export const listOf = (...allowed: string[]) => (v: ConfigValue, name: string): string | undefined => {
   if (!Array.isArray(v)) return undefined
-  for (const item of v) if (!allowed.includes(item)) return `Invalid value ${item}, must be one of: [${allowed.join(', ')}]`
+  if (new Set(v).size !== v.length) throw new ConfigError(`Configuration '${name}' values must not be duplicated.`)
+  for (const item of v) {
+    if (item === '') throw new ConfigError(`Configuration '${name}' values must not be empty.`)
+    if (!allowed.includes(item)) throw new ConfigError(`Invalid value ${item} for configuration ${name}: String must be one of: ${allowed.join(', ')}`)
+  }
   return undefined
 }
 

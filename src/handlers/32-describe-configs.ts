@@ -6,11 +6,15 @@
 // read-only flags; BROKER "" lists only the dynamic cluster defaults; BROKER_LOGGER "<node id>" lists
 // samsa's root logger and its level; GROUP "<group id>" lists the KIP-848 group configs
 // (consumer.session.timeout.ms, consumer.heartbeat.interval.ms), GROUP_CONFIG when the group sets one, else
-// the broker's group.consumer.* value as DEFAULT_CONFIG; CLIENT_METRICS "<subscription>" lists only the
-// configs the subscription sets (metrics, interval.ms, match), CLIENT_METRICS_CONFIG. includeSynonyms adds the chain in Kafka's order (dynamic broker,
+// the broker's group.consumer.* value as DEFAULT_CONFIG; CLIENT_METRICS "<subscription>" lists every
+// client-metrics config (interval.ms, match, metrics), CLIENT_METRICS_CONFIG when set, else its default as
+// DEFAULT_CONFIG — known subscription or not, as ConfigHelper describes a ClientMetricsConfigs.
+// includeSynonyms adds the chain in Kafka's order (dynamic broker,
 // dynamic default, static, default; entries before the config's own name dropped), v3+ adds configType
 // and, with includeDocumentation, a one-line description. configurationKeys filters (unknown keys are
-// simply absent). Errors per resource: unknown topic UNKNOWN_TOPIC_OR_PARTITION, illegal topic name
+// simply absent; null or an empty list means all, as ConfigHelperUtils filters). Broker ids parse as
+// Integer.parseInt does (no spaces). Errors per resource: unknown topic UNKNOWN_TOPIC_OR_PARTITION with no
+// message, illegal topic name
 // INVALID_TOPIC_EXCEPTION, a broker name that is not this node or "" INVALID_REQUEST, an empty group or
 // subscription name INVALID_REQUEST; a resource type Kafka does not know fails every resource with
 // INVALID_REQUEST.

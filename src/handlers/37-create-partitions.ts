@@ -4,7 +4,9 @@
 // logs are opened before the records apply, so Metadata, Produce and Fetch see them complete. Explicit
 // assignments must name one replica list per new partition, of the topic's replication factor, of
 // registered brokers without repeats (INVALID_REPLICA_ASSIGNMENT, Kafka's messages). An equal or smaller
-// count is INVALID_PARTITIONS, an unknown topic UNKNOWN_TOPIC_OR_PARTITION, a topic named twice
+// count is INVALID_PARTITIONS ("Topic already has N partition(s)." / "The topic t currently has N
+// partition(s); M would not be an increase."), an unknown topic UNKNOWN_TOPIC_OR_PARTITION with no message
+// (ReplicationControlManager throws a bare exception and ApiError drops the default text), a topic named twice
 // INVALID_REQUEST. validateOnly checks without creating.
 // controller_mutation_rate (KIP-599) counts added partitions: strict from v3, throttle-only before.
 // Gaps: timeoutMs is not needed (the change completes before the answer); no CreateTopicPolicy, no

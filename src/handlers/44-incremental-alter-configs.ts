@@ -1,12 +1,18 @@
 // IncrementalAlterConfigs (key 44), versions 0–1.
 //
 // Behaviour: SET, DELETE, APPEND and SUBTRACT on single keys of a TOPIC or BROKER resource; APPEND and
-// SUBTRACT only on LIST configs (a topic starts from the config's default when unset, as Kafka's
-// controller does; a broker APPEND from the default, SUBTRACT from what is set). The resulting set is
+// SUBTRACT only on LIST configs, computed as the controller does (from the default when unset; APPEND skips
+// values already present). A topic's non-LIST key is INVALID_CONFIG "Can't APPEND to key k because its type
+// is not LIST."; a broker's is the broker-side INVALID_CONFIG "Config value append is not allowed for config
+// key: k", and an APPEND/SUBTRACT of a broker name Kafka does not define is UNKNOWN_SERVER_ERROR with no
+// message (prepareIncrementalConfigs' Scala map lookup throws). The resulting set is
 // validated (topics INVALID_CONFIG, brokers INVALID_REQUEST for static configs or bad values) and written
 // as ConfigRecords, so it applies to the next request and survives a restart; validateOnly only checks.
 // BROKER_LOGGER "<node id>" sets the root logger's level live (FATAL…TRACE); levels are not persisted,
-// DELETE on root and APPEND/SUBTRACT are INVALID_REQUEST, as in Kafka. GROUP "<group id>" takes
+// DELETE on root and APPEND/SUBTRACT are INVALID_REQUEST, as in Kafka, with RuntimeLoggerManager's texts
+// (valid levels listed sorted; another node id answers "Unexpected node id. Expected N, but received N",
+// N being this node twice, as that method prints it — seen in Kafka 3.7-era source; whether 4.3 fixed the
+// second N was not confirmed). GROUP "<group id>" takes
 // consumer.session.timeout.ms and consumer.heartbeat.interval.ms within the broker's group.consumer.min/max
 // bounds (session above interval; else INVALID_CONFIG), used by that group's KIP-848 members from their
 // next heartbeat. CLIENT_METRICS "<subscription>" takes metrics, interval.ms (100 ms–1 h) and match

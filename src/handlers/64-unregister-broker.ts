@@ -2,8 +2,9 @@
 //
 // Behaviour: KRaft's ClusterControlManager.unregisterBroker with one registration, this broker's. Any
 // other id is BROKER_ID_NOT_REGISTERED; the message is the error's text, a comma, then the controller's
-// exception message (KAFKA-18859's getErrorResponse). Kafka accepts the request for a registered broker
-// even while it is alive (no error code exists for that) and fences it until it registers again.
+// exception message (KAFKA-18859's getErrorResponse). Naming the live broker itself is NONE in Kafka too:
+// ReplicationControlManager.unregisterBroker only checks that a registration exists, then writes the
+// fencing changes and an UnregisterBrokerRecord (no "is alive" check; the broker re-registers later).
 // Gaps: unregistering this broker answers NONE but leaves it registered and serving: a one-broker cluster
 // has no one else to lead its partitions, and its next heartbeat would register it again in Kafka too.
 // No authorization (CLUSTER ALTER).

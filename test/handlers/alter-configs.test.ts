@@ -45,6 +45,13 @@ t.test('IncrementalAlterConfigs on a topic: SET, DELETE, APPEND, SUBTRACT, valid
   t.same(await overrides(c, 'inc'), { 'cleanup.policy': 'compact' }, 'failed changes wrote nothing')
   const missing = (await incremental(c, [{ resourceType: 2, resourceName: 'nope', configs: [] }]))[0]
   t.same([missing.errorCode, missing.errorMessage], [3, "The topic 'nope' does not exist."])
+  // The controller validates the name and the values before it checks that the topic exists.
+  const missingBad = (await incremental(c, [{ resourceType: 2, resourceName: 'nope', configs: [{ name: 'retention.ms', configOperation: SET, value: 'x' }] }]))[0]
+  t.same([missingBad.errorCode, missingBad.errorMessage], [40, 'Invalid value x for configuration retention.ms: Not a number of type LONG'])
+  const noName = (await incremental(c, [{ resourceType: 2, resourceName: '', configs: [] }]))[0]
+  t.same([noName.errorCode, noName.errorMessage], [42, 'Default topic resources are not allowed.'])
+  const huge = await one([{ name: 'follower.replication.throttled.replicas', configOperation: SET, value: 'x'.repeat(32768) }])
+  t.same([huge.errorCode, huge.errorMessage], [40, 'The configuration value cannot be added because it exceeds the maximum value size of 32767 bytes.'])
   const twice = await incremental(c, [{ resourceType: 2, resourceName: 'inc', configs: [] }, { resourceType: 2, resourceName: 'inc', configs: [] }])
   t.same(twice.map(r => [r.errorCode, r.errorMessage]), [[42, 'Each resource must appear at most once.'], [42, 'Each resource must appear at most once.']])
   t.equal((await incremental(c, [{ resourceType: 2, resourceName: 'inc', configs: [{ name: 'segment.ms', configOperation: SET, value: '60000' }] }], false, 0))[0].errorCode, 0, 'v0')
@@ -72,16 +79,32 @@ t.test('broker configs: dynamic ones accepted, static ones refused as Kafka refu
   const one = async (name: string, configs: any[], validateOnly = false): Promise<any> => (await incremental(c, [{ resourceType: 4, resourceName: name, configs }], validateOnly))[0]
   for (const key of ['node.id', 'log.dirs', 'listeners']) {
     const r = await one('1', [{ name: key, configOperation: SET, value: '5' }])
-    t.same([r.errorCode, r.errorMessage], [42, `Cannot update these configs dynamically: [${key}]`], key)
+    // DynamicBrokerConfig prints the names as a Scala Set.
+    t.same([r.errorCode, r.errorMessage], [42, `Cannot update these configs dynamically: Set(${key})`], key)
   }
   const badValue = await one('', [{ name: 'message.max.bytes', configOperation: SET, value: 'big' }])
   t.same([badValue.errorCode, badValue.errorMessage], [42, 'Invalid value big for configuration message.max.bytes: Not a number of type INT'])
   const foreign = await one('2', [{ name: 'message.max.bytes', configOperation: SET, value: '10' }])
   t.same([foreign.errorCode, foreign.errorMessage], [42, 'Unexpected broker id, expected 1, but received 2'])
   const notList = await one('1', [{ name: 'message.max.bytes', configOperation: APPEND, value: '10' }])
-  t.same([notList.errorCode, notList.errorMessage], [42, 'Config value append is not allowed for config key: message.max.bytes'])
+  // prepareIncrementalConfigs throws InvalidConfigurationException outside the block that turns failures into INVALID_REQUEST.
+  t.same([notList.errorCode, notList.errorMessage], [40, 'Config value append is not allowed for config key: message.max.bytes'])
+  const notListSubtract = await one('1', [{ name: 'message.max.bytes', configOperation: 3, value: '10' }])
+  t.same([notListSubtract.errorCode, notListSubtract.errorMessage], [40, 'Config value subtract is not allowed for config key: message.max.bytes'])
+  // An APPEND of a name the broker does not define hits a Scala map's apply: UNKNOWN_SERVER_ERROR, no message.
+  const unknownAppend = await one('1', [{ name: 'no.such.config', configOperation: APPEND, value: 'x' }])
+  t.same([unknownAppend.errorCode, unknownAppend.errorMessage], [-1, null])
+  const twoStatic = await one('1', [{ name: 'node.id', configOperation: SET, value: '5' }, { name: 'log.dirs', configOperation: SET, value: '/x' }])
+  t.same([twoStatic.errorCode, twoStatic.errorMessage], [42, 'Cannot update these configs dynamically: Set(node.id, log.dirs)'])
+  const spaced = await one(' 1', [{ name: 'message.max.bytes', configOperation: SET, value: '10' }])
+  t.same([spaced.errorCode, spaced.errorMessage], [42, 'Node id must be an integer, but it is:  1'], 'Integer.parseInt does not trim')
   t.equal((await one('1', [{ name: 'log.cleanup.policy', configOperation: APPEND, value: 'compact' }])).errorCode, 0)
   t.same(b.running.broker.topicConfig(undefined, 'cleanup.policy'), ['delete', 'compact'])
+  // The controller's APPEND skips values already present; SUBTRACT of an unset list starts from the default.
+  t.equal((await one('1', [{ name: 'log.cleanup.policy', configOperation: APPEND, value: 'compact' }])).errorCode, 0)
+  t.same(b.running.broker.topicConfig(undefined, 'cleanup.policy'), ['delete', 'compact'])
+  t.equal((await one('', [{ name: 'log.cleanup.policy', configOperation: 3, value: 'delete' }])).errorCode, 0)
+  t.same(b.running.broker.metadata.image.otherConfigs.get('4:')?.get('log.cleanup.policy'), '')
   const [legacyStatic] = await legacy(c, [{ resourceType: 4, resourceName: '', configs: [{ name: 'num.partitions', value: '3' }] }])
   t.equal(legacyStatic.errorCode, 42)
 })

@@ -68,7 +68,8 @@ t.test('GROUP configs: broker defaults, set within the broker bounds, errors, de
 t.test('CLIENT_METRICS subscriptions: set, append, validate, describe, list', async t => {
   const b = await startTestBroker(t)
   const c = await b.client()
-  t.same((await describe(c, METRICS, 'sub')).configs, [], 'an unknown subscription has no configs')
+  // ConfigHelper describes a ClientMetricsConfigs: every config, unset ones at their defaults (DEFAULT_CONFIG).
+  t.same(pairs(await describe(c, METRICS, 'sub')), [['interval.ms', '300000', 5], ['match', '', 5], ['metrics', '', 5]], 'an unknown subscription lists the defaults')
   t.equal((await incremental(c, METRICS, 'sub', [
     { name: 'metrics', configOperation: SET, value: 'org.apache.kafka.producer.' },
     { name: 'interval.ms', configOperation: SET, value: '1000' },
@@ -108,5 +109,5 @@ t.test('group and client-metrics configs survive a restart', async t => {
   const again = await startTestBroker(t, { dir: b.dir })
   const c2 = await again.client()
   t.same(pairs(await describe(c2, GROUP, 'g'))[1], ['consumer.heartbeat.interval.ms', '7000', 8])
-  t.same(pairs(await describe(c2, METRICS, 's')), [['metrics', '*', 7]])
+  t.same(pairs(await describe(c2, METRICS, 's')), [['interval.ms', '300000', 5], ['match', '', 5], ['metrics', '*', 7]])
 })
