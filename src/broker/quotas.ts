@@ -50,7 +50,8 @@ async function keysFor (entity: Map<string, string | null>): Promise<ReadonlyMap
     if (name !== null && name.length === 0) throw new QuotaError(ErrorCode.INVALID_REQUEST, `Empty ${type} not supported`)
   }
   if (entity.has(IP)) {
-    if (entity.has(USER) || entity.has(CLIENT_ID)) throw new QuotaError(ErrorCode.INVALID_REQUEST, 'Invalid quota entity combination, IP entity should not be combined with User or ClientId')
+    // ClientQuotaControlManager joins two literals without a space ("shouldnot"); clients see exactly that.
+    if (entity.has(USER) || entity.has(CLIENT_ID)) throw new QuotaError(ErrorCode.INVALID_REQUEST, 'Invalid quota entity combination, IP entity shouldnot be combined with User or ClientId')
     const ip = entity.get(IP)!
     if (!await validIpEntity(ip)) throw new QuotaError(ErrorCode.INVALID_REQUEST, `${ip} is not a valid IP or resolvable host.`)
     return IP_KEYS

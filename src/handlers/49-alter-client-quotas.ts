@@ -4,12 +4,14 @@
 // together) or ip (alone), a null name being the default entity. Keys: producer_byte_rate and
 // consumer_byte_rate (whole numbers), request_percentage and controller_mutation_rate for user/client-id;
 // connection_creation_rate (a whole number up to 2^31-1) for ip. Each entity gets its own result with
-// Kafka's INVALID_REQUEST messages (empty entity, unknown type, empty name, ip combined with others, an ip
-// that is neither an address nor resolvable, unknown key, a value not above 0, a fraction, a duplicate key
-// or entity). Accepted changes are ClientQuotaRecords through the controller in one batch; validateOnly
-// writes nothing. Produce and Fetch enforce the byte rates (src/broker/quotas.ts).
-// Gaps: no authorization (CLUSTER ALTER_CONFIGS); request_percentage, controller_mutation_rate and
-// connection_creation_rate are stored and described but not enforced.
+// ClientQuotaControlManager's INVALID_REQUEST messages (empty entity, unknown type, empty name, ip combined
+// with others — "IP entity shouldnot be combined", Kafka's missing space kept — an ip that is neither an
+// address nor resolvable, unknown key, a value not above 0, a fraction, a duplicate key or entity). A type
+// named twice in one entity keeps its last name, as the request's HashMap does, so Kafka's "duplicate entity
+// entry" cannot arise from the wire. Accepted changes are ClientQuotaRecords through the controller in one
+// batch; validateOnly writes nothing. Produce/Fetch byte rates, request_percentage, controller_mutation_rate
+// and connection_creation_rate are enforced (src/broker/quotas.ts and the connection limiter).
+// Gaps: no authorization (CLUSTER ALTER_CONFIGS).
 import { AlterClientQuotasSpec, type AlterClientQuotasRequest, type AlterClientQuotasResponse } from '../wire/generated/alter-client-quotas.js'
 import type { Init } from '../wire/types.js'
 import type { Handler } from '../server/registry.js'

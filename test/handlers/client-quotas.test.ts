@@ -31,7 +31,7 @@ t.test('AlterClientQuotas validates like Kafka and DescribeClientQuotas filters'
       [42, 'Invalid empty client quota entity'],
       [42, 'Unhandled client quota entity type: group'],
       [42, 'Empty user not supported'],
-      [42, 'Invalid quota entity combination, IP entity should not be combined with User or ClientId'],
+      [42, 'Invalid quota entity combination, IP entity shouldnot be combined with User or ClientId'],
       [42, 'Invalid configuration key connection_creation_rate'],
       [42, 'Quota producer_byte_rate must be greater than 0'],
       [42, 'producer_byte_rate cannot be a fractional value.'],
