@@ -28,14 +28,25 @@ export class Partition {
   /** Appends whose preparation is asynchronous queue here, so offsets follow request order. */
   private chain: Promise<unknown> = Promise.resolve()
   private queued = 0
+  private epoch: number
 
   constructor (
     readonly topic: string,
     readonly topicId: string,
     readonly index: number,
     readonly log: PartitionLog,
-    public leaderEpoch: number
-  ) {}
+    leaderEpoch: number
+  ) {
+    this.epoch = leaderEpoch
+    log.assignEpochStartOffset(leaderEpoch)
+  }
+
+  get leaderEpoch (): number { return this.epoch }
+  /** Becoming leader in a new epoch starts that epoch at the log end, as Kafka's makeLeader does. */
+  set leaderEpoch (epoch: number) {
+    this.epoch = epoch
+    this.log.assignEpochStartOffset(epoch)
+  }
 
   get highWatermark (): bigint { return this.log.logEndOffset }
   /** The first offset of the earliest ongoing transaction, bounded by the high watermark. */

@@ -11,10 +11,11 @@ import { join } from 'node:path'
 import pino from 'pino'
 import { BatchView, BATCH_HEADER_SIZE, LOG_OVERHEAD } from '../wire/record-batch.js'
 import { readOffsetCheckpoint, syncDir, writeOffsetCheckpoint } from './checkpoint.js'
-import { InvalidBatchError, LogClosedError, LogStorageError, OffsetOutOfRangeError } from './errors.js'
+import { CorruptLogError, InvalidBatchError, LogClosedError, LogStorageError, OffsetOutOfRangeError } from './errors.js'
 import { firstRecordAtOrAfter, firstRecordWithTimestamp } from './record-timestamps.js'
 import { CLEANED_SUFFIX, DELETED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, LogSegment, SWAP_SUFFIX, TIME_INDEX_SUFFIX, segmentFileName, type Logger, type PendingBatch, type SegmentConfig } from './segment.js'
-import { validateBatches } from './batch-scan.js'
+import { batchHeaders, validateBatches } from './batch-scan.js'
+import { CorruptEpochCheckpointError, LeaderEpochCache } from './leader-epoch-cache.js'
 import { open as openFile } from 'node:fs/promises'
 import type { Durability } from './group-commit.js'
 import { ProducerStateManager } from './producer-state.js'
@@ -166,6 +167,8 @@ export class PartitionLog {
   readonly producerState: ProducerStateManager
   /** Aborted transactions (the .txnindex files), for read_committed fetches. */
   txnIndex: TxnIndex
+  /** Where each leader epoch starts (the leader-epoch-checkpoint file), for OffsetForLeaderEpoch. */
+  readonly leaderEpochCache: LeaderEpochCache
 
   private constructor (
     readonly dir: string,
@@ -195,6 +198,7 @@ export class PartitionLog {
     this.recoveryPoint = recoveryPoint !== undefined && recoveryPoint < this.endOffset ? recoveryPoint : this.endOffset
     this.producerState = new ProducerStateManager(opts.producerIdExpirationMs)
     this.txnIndex = new TxnIndex(dir)
+    this.leaderEpochCache = new LeaderEpochCache(dir, cfg.logger)
   }
 
   static async open (dir: string, opts: LogOptions = {}): Promise<PartitionLog> {
@@ -253,10 +257,12 @@ export class PartitionLog {
     let start = checkpointedStart ?? segments[0]!.baseOffset
     if (start < segments[0]!.baseOffset) start = segments[0]!.baseOffset
     const log = new PartitionLog(dir, cfg, opts, segmentBytes, opts.flushOnAppend ?? false, segments, start, recoveryPoint)
-    if (start > log.endOffset) {
+    const restarted = start > log.endOffset
+    if (restarted) {
       cfg.logger.warn({ dir, logStartOffset: start, logEndOffset: log.endOffset }, 'log start offset is past the recovered end; starting an empty log at the log start offset')
       await log.replaceAllSegments(start)
     }
+    await log.loadLeaderEpochCache(clean ? undefined : recoveryPoint, restarted)
     log.txnIndex = await TxnIndex.load(dir, log.segments.map(s => s.baseOffset))
     await rebuildProducerState(log, cfg.clock())
     if (clean) {
@@ -311,6 +317,72 @@ export class PartitionLog {
       }
     }
     return segments
+  }
+
+  /**
+   * The epoch cache as Kafka's LogLoader leaves it: the checkpoint, plus epochs assigned by the batches
+   * recovery validated (from the segment holding the recovery point on, re-derived since a crash may
+   * have lost the checkpoint's last write), minus entries past the recovered end or below the log start
+   * offset. A missing or corrupt checkpoint is rebuilt from every batch's partitionLeaderEpoch.
+   */
+  private async loadLeaderEpochCache (unflushedFrom: bigint | undefined, restarted: boolean): Promise<void> {
+    const cache = this.leaderEpochCache
+    let scanFrom = unflushedFrom
+    try {
+      if (!await cache.load()) {
+        cache.markDirty()
+        scanFrom = this.segments[0]!.baseOffset
+      }
+    } catch (err) {
+      if (!(err instanceof CorruptEpochCheckpointError)) throw err
+      this.cfg.logger.warn({ dir: this.dir, err: err.message }, 'leader epoch checkpoint is corrupt; rebuilding it from the log')
+      cache.clear()
+      cache.markDirty()
+      scanFrom = this.segments[0]!.baseOffset
+    }
+    // Kafka's truncateFullyAndStartAt clears the history: the epochs of the lost records say nothing.
+    if (restarted) cache.clear()
+    else if (scanFrom !== undefined) {
+      const from = this.segments[this.segmentIndexFor(this.segments, scanFrom)]!.baseOffset
+      cache.truncateFromEnd(from)
+      await this.assignEpochsFrom(from)
+    }
+    cache.truncateFromEnd(this.endOffset)
+    cache.truncateFromStart(this.startOffset)
+    await cache.persist()
+  }
+
+  /** Assigns each epoch that a batch at or after segment base `from` starts, from batch headers only. */
+  private async assignEpochsFrom (from: bigint): Promise<void> {
+    const cache = this.leaderEpochCache
+    for (let i = this.segmentIndexFor(this.segments, from); i < this.segments.length; i++) {
+      const seg = this.segments[i]!
+      if (seg.size === 0) continue
+      // Read directly: loading the segment would open and check the indexes of every old segment.
+      const fh = await openFile(seg.logPath, 'r')
+      try {
+        for await (const b of batchHeaders(fh, seg.logPath, 0, seg.size)) {
+          if (b.leaderEpoch > cache.latestEpoch) cache.assign(b.leaderEpoch, b.baseOffset)
+        }
+      } catch (err) {
+        if (!(err instanceof CorruptLogError)) throw err
+        this.cfg.logger.warn({ dir: this.dir, err: err.message }, 'unreadable batch header while rebuilding the leader epoch cache; skipping the rest of the segment')
+      } finally {
+        await fh.close()
+      }
+    }
+  }
+
+  /**
+   * A leader epoch begins here (Kafka's makeLeader: maybeAssignEpochStartOffset at the log end), before
+   * anything is written in it, so an epoch that wrote nothing still ends where the next one starts.
+   */
+  assignEpochStartOffset (epoch: number): void {
+    if (this.unusable() !== undefined || epoch <= this.leaderEpochCache.latestEpoch) return
+    this.leaderEpochCache.assign(epoch, this.nextAssign)
+    this.enqueue(async () => { await this.leaderEpochCache.persist() }).catch((err: unknown) => {
+      this.cfg.logger.error({ dir: this.dir, err }, 'writing the leader epoch checkpoint failed')
+    })
   }
 
   get logStartOffset (): bigint { return this.startOffset }
@@ -397,6 +469,7 @@ export class PartitionLog {
     }
     const baseOffset = this.nextAssign
     this.nextAssign = next
+    if (opts.leaderEpoch > this.leaderEpochCache.latestEpoch) this.leaderEpochCache.assign(opts.leaderEpoch, baseOffset)
     const result: AppendResult = { baseOffset, lastOffset: next - 1n, maxTimestamp, offsetOfMaxTimestamp }
     const written = this.enqueue(async () => {
       const bad = this.failure
@@ -407,6 +480,8 @@ export class PartitionLog {
         })
         if (roll) await this.roll(baseOffset)
         if (opts.abortedTxn !== undefined) await this.txnIndex.persist(this.active.baseOffset, opts.abortedTxn)
+        // Before the batch, as Kafka does: a checkpoint never misses the epoch of a batch on disk.
+        await this.leaderEpochCache.persist()
         await this.active.append(batches, pending, this.flushOnAppend)
         this.written = next
         // flush.messages: Kafka flushes on the append path once enough messages are unflushed.
@@ -600,9 +675,13 @@ export class PartitionLog {
     if (offset < 0n) return Promise.reject(new OffsetOutOfRangeError(offset, this.startOffset, this.endOffset))
     if (offset >= this.nextAssign) return this.enqueue(async () => {})
     this.nextAssign = offset
+    // Now, not in the queued step: an append made meanwhile must see the truncated history.
+    if (offset < this.startOffset) this.leaderEpochCache.clear()
+    else this.leaderEpochCache.truncateFromEnd(offset)
     return this.enqueue(async () => {
       if (offset < this.startOffset) {
         await this.replaceAllSegments(offset)
+        await this.leaderEpochCache.persist()
         return
       }
       while (this.segments.length > 1 && this.active.baseOffset > offset) {
@@ -617,6 +696,7 @@ export class PartitionLog {
       this.truncations++
       if (this.recoveryPoint > offset) this.recoveryPoint = offset
       this.txnIndex.truncateTo(offset)
+      await this.leaderEpochCache.persist()
       await rebuildProducerState(this, this.cfg.clock())
     })
   }
@@ -646,6 +726,7 @@ export class PartitionLog {
       if (offset <= this.startOffset) return
       this.startOffset = offset
       await writeOffsetCheckpoint(this.dir, LOG_START_OFFSET_FILE, offset)
+      await this.truncateEpochsFromStart()
       while (this.segments.length > 1 && this.segments[1]!.baseOffset <= offset) {
         const gone = this.segments[0]!
         this.segments = this.segments.slice(1)
@@ -667,6 +748,7 @@ export class PartitionLog {
       if (offset > this.startOffset) {
         this.startOffset = offset
         await writeOffsetCheckpoint(this.dir, LOG_START_OFFSET_FILE, offset)
+        await this.truncateEpochsFromStart()
       }
       return this.startOffset
     })
@@ -725,9 +807,15 @@ export class PartitionLog {
     if (first > this.startOffset) {
       this.startOffset = first
       await writeOffsetCheckpoint(this.dir, LOG_START_OFFSET_FILE, first)
+      await this.truncateEpochsFromStart()
     }
     this.cfg.logger.info({ dir: this.dir, segments: deletable.map(s => s.baseOffset.toString()), logStartOffset: this.startOffset.toString() }, 'deleted old log segments')
     return deletable.length
+  }
+
+  /** The log start offset moved (retention, DeleteRecords): Kafka's truncateFromStart on the epoch cache. */
+  private async truncateEpochsFromStart (): Promise<void> {
+    if (this.leaderEpochCache.truncateFromStart(this.startOffset)) await this.leaderEpochCache.persist()
   }
 
   /** Renames the segment to .deleted now and removes it after the delay (Kafka's asyncDelete). */
@@ -794,6 +882,7 @@ export class PartitionLog {
       if (this.failure === undefined) {
         await this.flushAll()
         await takeSnapshot(this).write()
+        await this.leaderEpochCache.persist()
       }
       for (const s of this.segments) await s.close()
       for (const [seg, t] of this.pendingDeletes) { clearTimeout(t); await seg.delete() }
