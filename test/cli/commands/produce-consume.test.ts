@@ -79,5 +79,6 @@ t.test('errors and usage', async t => {
   t.equal((await samsa(b.port, ['consume'])).code, 2)
   const help = await samsa(b.port, ['consume', '--help'])
   t.equal(help.code, 0)
-  t.match(help.stdout, /^Usage: samsa consume TOPIC/)
+  t.match(help.stdout, /^Usage: samsa consume TOPIC \[TOPIC\.\.\.\]/)
+  for (const o of ['--isolation-level', 'read_committed', '--group-protocol', 'consumer (KIP-848']) t.ok(help.stdout.includes(o), `help mentions ${o}`)
 })
