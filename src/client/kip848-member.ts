@@ -75,6 +75,13 @@ export class ConsumerGroupMember {
     return c
   }
 
+  /** Returns a change the owner could not apply, unless a newer one has arrived since. */
+  putBack (change: AssignmentChange): void {
+    if (this.change === null && this.target === null) { this.change = change; return }
+    // A newer assignment supersedes it; only the loss of the partitions must carry over.
+    if (change.lost) this.change = { assignment: this.change?.assignment ?? new Map(), lost: true }
+  }
+
   /** The owner now owns `assignment` (after revoking and committing what was taken): reports it at once. */
   async acknowledge (assignment: Assignment): Promise<void> {
     const owned: IdAssignment = new Map()
@@ -88,6 +95,8 @@ export class ConsumerGroupMember {
 
   /** Commits as this member at its current epoch; a commit that races an epoch bump is retried. */
   async commit (offsets: OffsetMap): Promise<void> {
+    // Rejoining after being fenced: the partitions are someone else's now.
+    if (this.memberEpoch === JOIN_EPOCH) return
     for (let attempt = 0; ; attempt++) {
       try {
         await commitOffsets(this.client, this.groupId, offsets, this.memberEpoch, this.memberId, await this.coordinator())

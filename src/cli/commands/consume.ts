@@ -50,6 +50,8 @@ const OPTIONS = {
 } as const
 
 const AUTO_COMMIT_MS = 5000
+/** ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, REBALANCE_IN_PROGRESS, FENCED_MEMBER_EPOCH, STALE_MEMBER_EPOCH. */
+const MEMBERSHIP_ERRORS = new Set([22, 25, 27, 110, 113])
 const BACKOFF_START_MS = 100
 const BACKOFF_MAX_MS = 2000
 
@@ -193,24 +195,49 @@ export const consumeCommand: Command = {
         if (classic !== null) await classic.commit(offsets)
         if (kip848 !== null) await kip848.commit(offsets)
       }
+      /**
+       * Auto-commits and commits of what is given back: a group that is rebalancing or has moved on from
+       * this member refuses them, and (as Kafka's auto-commit) that is a warning, not the end.
+       */
+      const commitOrWarn = async (only?: Assignment): Promise<void> => {
+        try {
+          await commit(only)
+        } catch (err) {
+          if (!(err instanceof KafkaError) || !MEMBERSHIP_ERRORS.has(err.code)) throw err
+          io.stderr.write(`samsa consume: offsets not committed: ${err.message}\n`)
+        }
+      }
       const rejoinClassic = async (member: GroupMember): Promise<void> => {
         unassign(owned)
-        const assignment = await member.join()
-        const mine: Assignment = new Map([...assignment].filter(([t, ps]) => topics.includes(t) && ps.length > 0).map(([t, ps]) => [t, [...ps].sort((a, b) => a - b)]))
-        await assign(mine, mine.size === 0 ? new Map() : await member.committed())
+        try {
+          const assignment = await member.join()
+          const mine: Assignment = new Map([...assignment].filter(([t, ps]) => topics.includes(t) && ps.length > 0).map(([t, ps]) => [t, [...ps].sort((a, b) => a - b)]))
+          await assign(mine, mine.size === 0 ? new Map() : await member.committed())
+        } catch (err) {
+          // Retried by the loop (after an outage) from the start.
+          unassign(owned)
+          member.needsRejoin = true
+          throw err
+        }
       }
       /** KIP-848 reconciliation: commit and give back what was taken, take what was given, report it. */
       const reconcile = async (member: ConsumerGroupMember): Promise<void> => {
         const change = await member.takeChange()
         if (change === null) return
-        if (change.lost) unassign(owned)
-        const revoked = minus(owned, change.assignment)
-        if (revoked.size > 0) {
-          await commit(revoked)
-          unassign(revoked)
+        try {
+          if (change.lost) unassign(owned)
+          const revoked = minus(owned, change.assignment)
+          if (revoked.size > 0) {
+            await commitOrWarn(revoked)
+            unassign(revoked)
+          }
+          const added = minus(change.assignment, owned)
+          await assign(added, added.size === 0 ? new Map() : await member.committed([...added.keys()]))
+        } catch (err) {
+          // Applied again on the next round; what was already given back stays given back.
+          member.putBack(change)
+          throw err
         }
-        const added = minus(change.assignment, owned)
-        await assign(added, added.size === 0 ? new Map() : await member.committed([...added.keys()]))
         await member.acknowledge(owned)
       }
 
@@ -245,7 +272,7 @@ export const consumeCommand: Command = {
               }
             }
             if (kip848 !== null) await reconcile(kip848)
-            if ((classic !== null || kip848 !== null) && Date.now() - lastCommit >= AUTO_COMMIT_MS) { await commit(); lastCommit = Date.now() }
+            if ((classic !== null || kip848 !== null) && Date.now() - lastCommit >= AUTO_COMMIT_MS) { await commitOrWarn(); lastCommit = Date.now() }
             if (limit !== undefined && printed >= limit) break
             if (exitAtEnd && fetcher.atEnd()) break
             if (fetcher.positions.size === 0) {
@@ -269,7 +296,7 @@ export const consumeCommand: Command = {
             await pause(backoffMs(failures++), io.signal)
           }
         }
-        await commit()
+        await commitOrWarn()
       } finally {
         if (classic !== null) await classic.leave().catch(() => {})
         if (kip848 !== null) await kip848.leave().catch(() => {})
