@@ -251,8 +251,8 @@ t.test('log dirs and leader epochs: DescribeLogDirs sizes, AlterReplicaLogDirs, 
     topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch: 0, leaderEpoch: 0 }, { partition: 1, currentLeaderEpoch: -1, leaderEpoch: 0 }, { partition: 0, currentLeaderEpoch: 3, leaderEpoch: 0 }] }]
   })
   t.same(epochs.topics[0].partitions.map((p: any) => [p.partition, p.errorCode, p.leaderEpoch, p.endOffset]),
-    [[0, 0, 0, 20n], [1, 0, -1, -1n], [0, 75, -1, -1n]],
-    'epoch 0 ends at the log end; an empty log has no epoch; a newer current epoch is UNKNOWN_LEADER_EPOCH')
+    [[0, 0, 0, 20n], [1, 0, 0, 0n], [0, 75, -1, -1n]],
+    'epoch 0 ends at the log end (an empty log\'s epoch starts, and ends, at 0 as Kafka\'s makeLeader assigns it); a newer current epoch is UNKNOWN_LEADER_EPOCH')
 })
 
 t.test('client quotas: alter, validate, describe with match types', async t => {

@@ -134,7 +134,7 @@ t.test('codecs: AlterReplicaLogDirs, reassignments, OffsetForLeaderEpoch', async
   // error, so only such entries are asked of it. kafka-ts covers the error cases.
   const epochs = await answer(offsetForLeaderEpochV4.api.async(conn, -1, [{
     name: topic,
-    partitions: [{ partitionIndex: 0, currentLeaderEpoch: 0, leaderEpoch: 0 }, { partitionIndex: 0, currentLeaderEpoch: -1, leaderEpoch: 5 }] as any
+    partitions: [{ partitionIndex: 0, currentLeaderEpoch: 0, leaderEpoch: 0 }, { partitionIndex: 0, currentLeaderEpoch: -1, leaderEpoch: 5 }]
   }]))
   t.same(epochs.topics[0]!.partitions.map((p: any) => [p.partition, p.errorCode, p.leaderEpoch, p.endOffset]),
     [[0, 0, 0, 7n], [0, 0, -1, -1n]], 'epoch 0 ends at the log end offset; an unknown newer epoch has no end')

@@ -11,8 +11,10 @@ import { KafkaError, UnsupportedApiError, ConnectionError, RequestTimeoutError }
 import { GroupNotInactiveError } from '../../client/group.js'
 import { CompressionError } from '../../wire/compression/index.js'
 import { HELP as START_HELP } from '../args.js'
+import { completionCommand } from './completion.js'
 
-export const COMMANDS: readonly Command[] = [topicCommand, produceCommand, consumeCommand, groupCommand, clusterCommand, configCommand]
+const CLIENT_COMMANDS: readonly Command[] = [topicCommand, produceCommand, consumeCommand, groupCommand, clusterCommand, configCommand]
+export const COMMANDS: readonly Command[] = [...CLIENT_COMMANDS, completionCommand(() => CLIENT_COMMANDS, START_HELP)]
 
 export const CLIENT_HELP = `Usage: samsa COMMAND [options]
 
