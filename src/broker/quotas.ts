@@ -150,7 +150,7 @@ export function describeQuotas (image: MetadataImage, components: QuotaFilter[],
         typed.add(c.entityType)
         break
       default:
-        throw new QuotaError(ErrorCode.UNSUPPORTED_VERSION, `Unknown match type ${c.matchType}`)
+        throw new QuotaError(ErrorCode.INVALID_REQUEST, `Unknown match type ${c.matchType}`)
     }
   }
   const uses = (t: string): boolean => exact.has(t) || typed.has(t)

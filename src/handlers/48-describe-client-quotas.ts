@@ -3,9 +3,12 @@
 // Behaviour: KRaft's ClientQuotasImage.describe over the metadata image: each filter component matches an
 // entity type exactly (a name), its default entity, or any entity of that type; strict requires the entity
 // to have no other types. Entities with no quota left are not listed.
-// Errors (whole request, entries null, as KRaftMetadataCache answers): an empty or repeated entity type, a
-// match string where none belongs (or none for an exact match), and ip combined with user or client-id are
-// INVALID_REQUEST; an unknown entity or match type is UNSUPPORTED_VERSION. Messages are Kafka's.
+// Errors (whole request, entries null: ClientQuotasImage.describe throws and KafkaApis answers with
+// DescribeClientQuotasRequest.getErrorResponse): an empty or repeated entity type, a match string where none
+// belongs (or none for an exact match), an unknown match type and ip combined with user or client-id are
+// INVALID_REQUEST; an entity type other than user, client-id and ip is UNSUPPORTED_VERSION. Messages are
+// Kafka's (ClientQuotasImage's; the "Custom entity type ... not supported" text was the ZooKeeper-era
+// ClientQuotaCache's and is gone). Strict with no components matches nothing.
 // Gaps: no authorization (CLUSTER DESCRIBE_CONFIGS).
 import { DescribeClientQuotasSpec, type DescribeClientQuotasRequest, type DescribeClientQuotasResponse } from '../wire/generated/describe-client-quotas.js'
 import type { Init } from '../wire/types.js'

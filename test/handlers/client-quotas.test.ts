@@ -70,6 +70,11 @@ t.test('AlterClientQuotas validates like Kafka and DescribeClientQuotas filters'
   t.same(exact.entries.map((e: any) => e.values), [[{ key: 'producer_byte_rate', value: 4096 }]])
   const defIp = await describe(c, [{ entityType: 'ip', matchType: 1, match: null }])
   t.same(defIp.entries.map((e: any) => e.entity), [ent([['ip', null]])])
+  const strictIps = await describe(c, [{ entityType: 'ip', matchType: 2, match: null }], true)
+  t.same(strictIps.entries.map((e: any) => e.entity[0].entityName).sort(), ['10.0.0.1', null].sort(), 'strict SPECIFIED ip: the named and the default ip entity')
+  t.same((await describe(c, [], true)).entries, [], 'strict with no components matches nothing')
+  t.same((await describe(c, [{ entityType: 'user', matchType: 0, match: 'alice' }], true)).entries, [], 'strict exact user: alice has quotas only together with a client-id')
+  t.equal((await describe(c, [{ entityType: 'user', matchType: 0, match: 'alice' }, { entityType: 'client-id', matchType: 2, match: null }], true)).entries.length, 1, 'exact user with SPECIFIED client-id')
 
   for (const [components, code, message] of [
     [[{ entityType: '', matchType: 2, match: null }], 42, 'Invalid empty entity type.'],
@@ -77,7 +82,10 @@ t.test('AlterClientQuotas validates like Kafka and DescribeClientQuotas filters'
     [[{ entityType: 'group', matchType: 2, match: null }], 35, 'Unsupported entity type group'],
     [[{ entityType: 'user', matchType: 0, match: null }], 42, 'Request specified MATCH_TYPE_EXACT, but set match string to null.'],
     [[{ entityType: 'user', matchType: 1, match: 'x' }], 42, 'Request specified MATCH_TYPE_DEFAULT, but also specified a match string.'],
-    [[{ entityType: 'user', matchType: 7, match: null }], 35, 'Unknown match type 7'],
+    [[{ entityType: 'user', matchType: 7, match: null }], 42, 'Unknown match type 7'],
+    [[{ entityType: 'user', matchType: 1, match: null }, { entityType: 'user', matchType: 1, match: null }], 42, 'Entity type user cannot appear more than once in the filter.'],
+    [[{ entityType: 'user', matchType: 2, match: 'x' }], 42, 'Request specified MATCH_TYPE_SPECIFIED, but also specified a match string.'],
+    [[{ entityType: 'ip', matchType: 1, match: null }, { entityType: 'client-id', matchType: 0, match: 'app' }], 42, 'Invalid entity filter component combination. IP filter component should not be used with user or clientId filter component.'],
     [[{ entityType: 'ip', matchType: 2, match: null }, { entityType: 'user', matchType: 2, match: null }], 42, 'Invalid entity filter component combination. IP filter component should not be used with user or clientId filter component.']
   ] as const) {
     const res = await describe(c, components as any)
