@@ -4,8 +4,12 @@
 // metadata batch is written with), its high watermark and log end offset are the metadata log's end
 // (one voter: everything written is committed), its fetch and caught-up times are now (Kafka reports the
 // leader's own as the current time), there are no observers. v2 adds the voter's directory id and its
-// endpoint. A request that is not exactly one topic __cluster_metadata with partition 0 answers
-// UNKNOWN_TOPIC_OR_PARTITION, as KafkaRaftClient does.
+// endpoint. A broker forwards DescribeQuorum to the controller (KafkaApis forwardToController), and a
+// combined node's controller answers from its raft client, so this is KafkaRaftClient's answer. A request
+// that is not exactly one topic __cluster_metadata with one partition 0 gets
+// DescribeQuorumRequest.getPartitionLevelErrorResponse: every topic and partition it named, echoed, each
+// UNKNOWN_TOPIC_OR_PARTITION with every other field at its schema default (no message, leader 0, epoch 0,
+// high watermark 0, no voters), no top-level error and no nodes.
 // Gaps: the node endpoint is the client listener (samsa has no separate controller listener).
 import { DescribeQuorumSpec, type DescribeQuorumRequest, type DescribeQuorumResponse } from '../wire/generated/describe-quorum.js'
 import type { Init } from '../wire/types.js'
@@ -29,7 +33,10 @@ export const describeQuorumHandler: Handler = {
       return {
         errorCode: ErrorCode.NONE,
         errorMessage: null,
-        topics: [{ topicName: METADATA_TOPIC, partitions: [{ partitionIndex: 0, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: null, leaderId: -1, leaderEpoch: -1, highWatermark: -1n, currentVoters: [], observers: [] }] }],
+        topics: req.topics.map(t => ({
+          topicName: t.topicName,
+          partitions: t.partitions.map(p => ({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: null, leaderId: 0, leaderEpoch: 0, highWatermark: 0n, currentVoters: [], observers: [] }))
+        })),
         nodes: []
       }
     }

@@ -25,6 +25,12 @@ t.test('the one-voter quorum: leader, epoch, high watermark at the metadata log 
       t.same(r.nodes, [{ nodeId: 1, listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: b.port }] }])
     }
   }
-  t.equal((await c.request(DQ, 2, req('other'))).topics[0].partitions[0].errorCode, 3)
-  t.equal((await c.request(DQ, 2, req('__cluster_metadata', 1))).topics[0].partitions[0].errorCode, 3)
+  const unknown = (topicName: string, partitionIndex: number): object =>
+    ({ topicName, partitions: [{ partitionIndex, errorCode: 3, errorMessage: null, leaderId: 0, leaderEpoch: 0, highWatermark: 0n, currentVoters: [], observers: [] }] })
+  const other = await c.request(DQ, 2, req('other'))
+  t.same(other, { errorCode: 0, errorMessage: null, topics: [unknown('other', 0)], nodes: [] }, 'another topic: echoed, UNKNOWN_TOPIC_OR_PARTITION, schema defaults')
+  t.same((await c.request(DQ, 2, req('__cluster_metadata', 1))).topics, [unknown('__cluster_metadata', 1)], 'another partition')
+  const two = await c.request(DQ, 1, { topics: [{ topicName: '__cluster_metadata', partitions: [{ partitionIndex: 0 }, { partitionIndex: 0 }] }, { topicName: 'x', partitions: [] }] })
+  t.same(two.topics.map((x: any) => [x.topicName, x.partitions.map((p: any) => [p.partitionIndex, p.errorCode])]), [['__cluster_metadata', [[0, 3], [0, 3]]], ['x', []]], 'more than the one partition: every named one refused')
+  t.same((await c.request(DQ, 0, { topics: [] })).topics, [], 'no topics: nothing to echo')
 })
