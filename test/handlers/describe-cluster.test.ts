@@ -18,5 +18,10 @@ t.test('every version: cluster id, this broker, controller, authorized operation
   // CREATE, ALTER, DESCRIBE, CLUSTER_ACTION, DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE
   t.equal(ops.clusterAuthorizedOperations, (1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12))
   const controllers = await c.request(DESCRIBE_CLUSTER, 1, { includeClusterAuthorizedOperations: false, endpointType: 2 })
-  t.same([controllers.errorCode, controllers.errorMessage, controllers.brokers], [115, 'Unsupported endpoint type 2', []])
+  t.same([controllers.errorCode, controllers.errorMessage, controllers.clusterId, controllers.controllerId, controllers.brokers, controllers.clusterAuthorizedOperations],
+    [114, 'The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type CONTROLLER', '', -1, [], -2147483648], 'controllers asked of a broker listener: MISMATCHED_ENDPOINT_TYPE')
+  for (const endpointType of [0, 3, -1]) {
+    const r = await c.request(DESCRIBE_CLUSTER, 2, { includeClusterAuthorizedOperations: true, endpointType, includeFencedBrokers: false })
+    t.same([r.errorCode, r.errorMessage, r.brokers, r.clusterAuthorizedOperations], [115, `Unsupported endpoint type ${endpointType}`, [], -2147483648], `endpointType ${endpointType}: UNSUPPORTED_ENDPOINT_TYPE`)
+  }
 })
