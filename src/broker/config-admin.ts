@@ -15,7 +15,7 @@ import {
   type ConfigLayers, type Synonym
 } from '../config/dynamic-broker-config.js'
 import { topicNameError } from './topic-names.js'
-import { GROUP_CONFIGS, GROUP_CONFIG_BROKER_DEFAULT, GROUP_CONFIG_DOCS, groupConfigDef, validateGroupConfigs } from '../config/group-config.js'
+import { GROUP_CONFIGS, GROUP_CONFIG_DOCS, groupConfigDef, groupConfigDefault, validateGroupConfigs } from '../config/group-config.js'
 import { CLIENT_METRICS_CONFIGS, CLIENT_METRICS_DOCS, ClientMetricsConfigError, clientMetricsConfigDef, validateClientMetricsConfigs } from '../config/client-metrics-config.js'
 import { TOPIC_RESOURCE, BROKER_RESOURCE, type MetadataRecord, type MetadataImage } from '../metadata/image.js'
 import type { Broker } from './broker.js'
@@ -144,7 +144,15 @@ const brokerInt = (layers: ConfigLayers) => (name: string): number => Number(lay
 function groupConfigEntries (layers: ConfigLayers, overrides: ReadonlyMap<string, string>, includeSynonyms: boolean, includeDocumentation: boolean): ConfigEntry[] {
   return GROUP_CONFIGS.map(def => {
     const own = overrides.get(def.name)
-    const value = own ?? String(brokerInt(layers)(GROUP_CONFIG_BROKER_DEFAULT[def.name]!))
+    let value = own ?? groupConfigDefault(def, brokerInt(layers))
+    // GroupConfig holds parsed values, so a stored ' 6000' or 'TRUE' is described as 6000 and true.
+    if (own !== undefined) {
+      try {
+        value = formatValue(parseValue(def, own)) ?? own
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e
+      }
+    }
     const source = own === undefined ? SOURCE.DEFAULT_CONFIG : SOURCE.GROUP_CONFIG
     return {
       name: def.name,
