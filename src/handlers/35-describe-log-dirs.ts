@@ -1,11 +1,14 @@
 // DescribeLogDirs (key 35), versions 1–5.
 //
-// Behaviour: the one data directory (absolute path) with, for each asked partition this broker holds
-// (null topics: all of them), its size in bytes (the sum of its segment files) and an offset lag of 0
-// (the leader's own log). Topics with no asked partition are left out, as Kafka does. v4+ reports the
-// file system's total and usable bytes (statfs); the metadata log is not a partition log, so, as in
-// KRaft, it is not listed. v5 isCordoned is false (samsa cannot cordon a directory).
-// Errors: statfs failing answers the directory with KAFKA_STORAGE_ERROR.
+// Behaviour: ReplicaManager.describeLogDirs over the one data directory (absolute path): for each asked
+// partition this broker holds (null topics: all of them; an empty list: none) its size in bytes (the sum
+// of its segment files, UnifiedLog.size) and its offset lag, max(high watermark - log end offset, 0): 0
+// for a one-replica leader. Asked partitions this broker does not host are simply not listed, and topics
+// left with no partition are dropped (filterNot partitions.isEmpty); there is no per-partition error.
+// isFutureKey is false (one directory, never a future log). v4+ reports the file system's total and
+// usable bytes (statfs, FileStore.getTotalSpace/getUsableSpace); the metadata log is KRaft's, not a
+// LogManager log, so it is not listed. v5 isCordoned is false (samsa cannot cordon a directory).
+// Errors: statfs failing answers the directory with KAFKA_STORAGE_ERROR and the schema defaults.
 import { statfs } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { DescribeLogDirsSpec, type DescribeLogDirsRequest, type DescribeLogDirsResponse } from '../wire/generated/describe-log-dirs.js'
@@ -32,7 +35,7 @@ export const describeLogDirsHandler: Handler = {
       if (wanted !== null && !wanted.has(key)) continue
       let t = byTopic.get(p.topic)
       if (t === undefined) byTopic.set(p.topic, t = { name: p.topic, partitions: [] })
-      t.partitions.push({ partitionIndex: p.index, partitionSize: BigInt(p.log.sizeInBytes()), offsetLag: 0n, isFutureKey: false })
+      t.partitions.push({ partitionIndex: p.index, partitionSize: BigInt(p.log.sizeInBytes()), offsetLag: p.highWatermark > p.log.logEndOffset ? p.highWatermark - p.log.logEndOffset : 0n, isFutureKey: false })
     }
     for (const t of byTopic.values()) t.partitions.sort((x, y) => x.partitionIndex - y.partitionIndex)
     let totalBytes = -1n

@@ -28,8 +28,9 @@ t.test('the data dir with real partition sizes; filters; totals from v4', async 
       t.ok(d.totalBytes > 0n && d.usableBytes > 0n && d.usableBytes <= d.totalBytes)
     }
   }
-  const filtered = (await c.request(DLD, 4, { topics: [{ topic: 'sized', partitions: [1] }, { topic: 'missing', partitions: [0] }] })).results[0]
-  t.same(filtered.topics.map((x: any) => [x.name, x.partitions.map((p: any) => p.partitionIndex)]), [['sized', [1]]])
+  const filtered = (await c.request(DLD, 4, { topics: [{ topic: 'sized', partitions: [1, 7, -1] }, { topic: 'missing', partitions: [0] }, { topic: 'other', partitions: [3] }] })).results[0]
+  t.same(filtered.topics.map((x: any) => [x.name, x.partitions.map((p: any) => p.partitionIndex)]), [['sized', [1]]], 'partitions not hosted are not listed, nor topics left empty')
+  t.same(filtered.topics[0].partitions[0].isFutureKey, false)
   const none = (await c.request(DLD, 4, { topics: [] })).results[0]
   t.same(none.topics, [], 'an empty list asks for nothing')
 })

@@ -60,7 +60,7 @@ t.test('AlterPartitionReassignments and ListPartitionReassignments', async t => 
   }
 })
 
-t.test('AlterReplicaLogDirs: same dir is a no-op success, others LOG_DIR_NOT_FOUND', async t => {
+t.test('AlterReplicaLogDirs: same dir is a no-op success, others LOG_DIR_NOT_FOUND, unknown partitions UNKNOWN_TOPIC_OR_PARTITION', async t => {
   const b = await startTestBroker(t)
   const c = await b.client()
   await createTopic(c, { name: 'd', numPartitions: 1 })
@@ -68,13 +68,17 @@ t.test('AlterReplicaLogDirs: same dir is a no-op success, others LOG_DIR_NOT_FOU
   for (const v of [1, 2]) {
     const res = await c.request(ALTER_LOG_DIRS, v, {
       dirs: [
-        { path: dir, topics: [{ name: 'd', partitions: [0, 9] }, { name: 'x'.repeat(250), partitions: [0] }] },
-        { path: '/elsewhere', topics: [{ name: 'd', partitions: [1] }] }
+        { path: dir, topics: [{ name: 'd', partitions: [0, 9, -1] }, { name: 'x'.repeat(250), partitions: [0] }, { name: 'nope', partitions: [0] }] },
+        { path: '/elsewhere', topics: [{ name: 'd', partitions: [1] }, { name: 'x'.repeat(250), partitions: [1] }] },
+        { path: `${dir}/`, topics: [{ name: 'nope', partitions: [1] }] }
       ]
     })
     const flat = res.results.flatMap((r: any) => r.partitions.map((p: any) => [r.topicName.slice(0, 5), p.partitionIndex, p.errorCode]))
-    t.same(flat, [['d', 0, 0], ['d', 9, 9], ['d', 1, 57], ['xxxxx', 0, 17]], `v${v}`)
+    t.same(flat, [['d', 0, 0], ['d', 9, 3], ['d', -1, 3], ['d', 1, 57], ['xxxxx', 0, 17], ['xxxxx', 1, 17], ['nope', 0, 3], ['nope', 1, 57]], `v${v}`)
   }
+  // 205 'é' are 410 UTF-8 bytes but 205 UTF-16 units: the future dir name (205 + 2 + 40) stays under 255.
+  const wide = await c.request(ALTER_LOG_DIRS, 2, { dirs: [{ path: dir, topics: [{ name: 'é'.repeat(205), partitions: [0] }] }] })
+  t.equal(wide.results[0].partitions[0].errorCode, 3, 'the name length is counted as Java counts it')
 })
 
 t.test('UpdateFeatures: validation, validateOnly, persisted levels', async t => {
