@@ -76,7 +76,7 @@ t.test('kafka-python KafkaAdminClient', { skip: !havePythonModule('kafka') && 'n
   t.equal(out.alter_error, 0)
   t.same(out.after, { 'max.message.bytes': '2000' })
   t.equal(out.static_error[0], 42)
-  t.equal(out.static_error[1], 'Cannot update these configs dynamically: [node.id]')
+  t.equal(out.static_error[1], 'Cannot update these configs dynamically: Set(node.id)')
   t.same(out.create_partitions, [[topic, 0]])
   t.equal(out.cluster.controller_id, 1)
   t.same(out.cluster.brokers, [1])

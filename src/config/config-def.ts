@@ -67,7 +67,7 @@ export function parseValue (def: ConfigDef, raw: string): ConfigValue {
   }
   const err = def.validate?.(v, def.name)
   // Kafka's validators see the parsed value, so the message names it as Java prints it.
-  if (err !== undefined) throw new ConfigError(`Invalid value ${javaString(v)} for configuration ${def.name}: ${err}`)
+  if (err !== undefined) throw new ConfigError(`Invalid value ${def.type === 'double' && typeof v === 'number' ? javaDouble(v) : javaString(v)} for configuration ${def.name}: ${err}`)
   return v
 }
 
