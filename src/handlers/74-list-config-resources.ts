@@ -1,10 +1,16 @@
 // ListConfigResources (key 74), versions 0–1 (ListClientMetricsResources before Kafka 4.1).
 //
-// Behaviour: v0 lists client-metrics subscriptions only; v1 lists the resource types asked for, or all
-// it supports when none are: GROUP (every group the coordinator knows, plus groups that only have group
-// configs), CLIENT_METRICS (every subscription with configs), BROKER_LOGGER and BROKER (this node), TOPIC
-// (every topic). A type it does not support answers UNSUPPORTED_VERSION for the whole request, as Kafka does.
-// Gaps: none known; subscriptions are listed although samsa never pushes them to clients (no telemetry).
+// Behaviour: ListConfigResourcesRequest.supportedResourceTypes: v0 (no resourceTypes field) lists
+// client-metrics subscriptions only; v1 lists the resource types asked for (each once, however often
+// named), or all five when none are, in KafkaApis' order: GROUP (groups that have dynamic group configs,
+// as GroupConfigManager knows them — KIP-1142 lists config resources, so a group with members but no
+// configs is not listed; ListGroups finds those), CLIENT_METRICS (every subscription with configs),
+// BROKER_LOGGER and BROKER (this node), TOPIC (every topic, internal ones included). Any type outside the
+// version's set answers UNSUPPORTED_VERSION for the whole request with no resources.
+// Evidence: ListConfigResourcesRequest.java (types per version); for GROUP, KAFKA-20111's and KIP-1298's
+// descriptions of the RPC ("resources which have configurations"); KafkaApis' own loop was not in the
+// searchable source.
+// Gaps: subscriptions are listed although samsa never pushes them to clients (no telemetry).
 import { ListConfigResourcesSpec, type ListConfigResourcesRequest, type ListConfigResourcesResponse } from '../wire/generated/list-config-resources.js'
 import type { Init } from '../wire/types.js'
 import { ErrorCode } from '../wire/generated/errors.js'
@@ -26,10 +32,7 @@ export const listConfigResourcesHandler: Handler = {
     const b = ctx.broker
     const withConfigs = (type: number): string[] => [...b.metadata.image.otherConfigs]
       .filter(([key, configs]) => configs.size > 0 && key.startsWith(`${type}:`)).map(([key]) => key.slice(`${type}:`.length))
-    if (asked.includes(GROUP_RESOURCE)) {
-      const groups = new Set([...b.groups.listGroups([], []).map(g => g.groupId), ...withConfigs(GROUP_RESOURCE)])
-      for (const g of groups) out.push({ resourceName: g, resourceType: GROUP_RESOURCE })
-    }
+    if (asked.includes(GROUP_RESOURCE)) for (const g of withConfigs(GROUP_RESOURCE)) out.push({ resourceName: g, resourceType: GROUP_RESOURCE })
     if (asked.includes(CLIENT_METRICS_RESOURCE)) for (const name of withConfigs(CLIENT_METRICS_RESOURCE)) out.push({ resourceName: name, resourceType: CLIENT_METRICS_RESOURCE })
     if (asked.includes(BROKER_LOGGER_RESOURCE)) out.push({ resourceName: String(b.nodeId), resourceType: BROKER_LOGGER_RESOURCE })
     if (asked.includes(BROKER_RESOURCE)) out.push({ resourceName: String(b.nodeId), resourceType: BROKER_RESOURCE })
