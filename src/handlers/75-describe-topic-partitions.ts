@@ -1,14 +1,20 @@
 // DescribeTopicPartitions (key 75), version 0.
 //
 // Behaviour: as Kafka's DescribeTopicPartitionsRequestHandler and KRaftMetadataCache.describeTopicResponse.
-// The named topics (or, with none named, every topic — then unknown ones are skipped) at or after the
-// cursor's topic are answered in name order, starting the cursor's topic at its partition, with at most
-// max(min(2000, responsePartitionLimit), 1) partitions in all. When the limit stops inside a topic,
-// nextCursor points at its next partition; when it is reached exactly at a topic's end and more topics
-// follow, nextCursor points at the next topic's partition 0. A cursor topic that is not among the named
-// topics, or a negative cursor partition, is INVALID_REQUEST for every named topic. Unknown topics answer
-// UNKNOWN_TOPIC_OR_PARTITION (INVALID_TOPIC_EXCEPTION for an illegal name) with a zero id. Each topic
-// carries every topic operation as authorized (no authorizer). ELR lists are empty: one replica.
+// The named topics, each once (or, with none named, every topic, internal ones included and marked so —
+// then unknown ones are skipped) at or after the cursor's topic are answered in name order, starting the
+// cursor's topic at its partition, with at most max(min(2000, responsePartitionLimit), 1) partitions in
+// all (so 0 or a negative limit is one partition; 2000 is max.request.partition.size.limit's default,
+// which samsa does not make configurable). When the limit stops inside a topic, nextCursor points at its
+// next partition; when it is reached exactly at a topic's end and more topics follow, nextCursor points at
+// the next topic's partition 0. A cursor partition past the topic's partitions answers that topic with
+// none. With every topic asked for, a cursor topic that does not exist just starts the listing at the
+// next name. A cursor topic that is not among the named topics, or a negative cursor partition, throws
+// InvalidRequestException: getErrorResponse answers INVALID_REQUEST for every named topic as sent (none
+// when all were asked for), zero id, not internal, authorized operations at the schema default. Unknown
+// topics answer UNKNOWN_TOPIC_OR_PARTITION (INVALID_TOPIC_EXCEPTION for an illegal name, the empty one
+// included) with a zero id. Each answered topic carries every topic operation as authorized (no
+// authorizer; DescribeTopicPartitions has no flag to ask for them). ELR lists are empty: one replica.
 import {
   DescribeTopicPartitionsSpec, type DescribeTopicPartitionsRequest, type DescribeTopicPartitionsResponse,
   type DescribeTopicPartitionsResponseTopic, type DescribeTopicPartitionsResponsePartition
