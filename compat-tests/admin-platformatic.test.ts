@@ -77,7 +77,7 @@ t.test('codecs: DescribeCluster, DescribeTopicPartitions, DescribeQuorum, Unregi
   const cluster = await describeClusterV1.api.async(conn, false, 1)
   t.same([cluster.errorCode, cluster.controllerId, cluster.brokers.map(b => [b.brokerId, b.host, b.port])], [0, 1, [[1, broker.host, broker.port]]])
   const controllers = await answer(describeClusterV1.api.async(conn, false, 2))
-  t.equal(controllers.errorCode, 115, 'endpointType CONTROLLER sent to a broker listener: MISMATCHED_ENDPOINT_TYPE')
+  t.same([controllers.errorCode, controllers.errorMessage], [114, 'The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type CONTROLLER'], 'endpointType CONTROLLER sent to a broker listener: MISMATCHED_ENDPOINT_TYPE')
 
   const page = await describeTopicPartitionsV0.api.async(conn, [{ name: topic }], 2)
   t.same(page.topics.map(x => [x.name, x.errorCode, x.isInternal, x.partitions.map(p => [p.partitionIndex, p.leaderId, p.leaderEpoch, p.replicaNodes, p.isrNodes])]),
