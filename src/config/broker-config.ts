@@ -51,7 +51,7 @@ const own: ConfigDef[] = [
   { name: 'group.consumer.min.heartbeat.interval.ms', type: 'int', default: '5000', validate: atLeast(1) },
   { name: 'group.consumer.max.heartbeat.interval.ms', type: 'int', default: '15000', validate: atLeast(1) },
   { name: 'group.consumer.max.size', type: 'int', default: '2147483647', validate: atLeast(1) },
-  { name: 'group.consumer.assignors', type: 'list', default: 'org.apache.kafka.coordinator.group.assignor.UniformAssignor,org.apache.kafka.coordinator.group.assignor.RangeAssignor' },
+  { name: 'group.consumer.assignors', type: 'list', default: 'uniform,range' },
   { name: 'group.consumer.migration.policy', type: 'string', default: 'bidirectional', validate: oneOf('disabled', 'upgrade', 'downgrade', 'bidirectional') },
   // Defaults and bounds of the per-group configs (GroupConfig): Kafka 4.3's names, defaults and ranges.
   // They are describable and bound group overrides; samsa runs no share or streams groups.
@@ -103,6 +103,10 @@ const own: ConfigDef[] = [
   { name: 'quota.window.size.seconds', type: 'int', default: '1', validate: atLeast(1) },
   { name: 'samsa.log.level', type: 'string', default: 'info', validate: oneOf('trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent') },
   { name: 'samsa.shutdown.timeout.ms', type: 'int', default: '10000', validate: between(0, 600000) },
+  // KIP-714: the most bytes a PushTelemetry payload may carry (before decompression) and decompress to.
+  { name: 'telemetry.max.bytes', type: 'int', default: '1048576', validate: atLeast(1) },
+  // Where accepted client telemetry is written, one JSON line per push; unset serves no telemetry APIs.
+  { name: 'samsa.telemetry.dir', type: 'string', default: null },
   { name: 'samsa.kafka.version', type: 'string', default: null, validate: v => typeof v === 'string' && !EMULATED_RELEASES.includes(v) ? `must be one of ${EMULATED_RELEASES.join(', ')}` : undefined }
 ]
 
