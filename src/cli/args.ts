@@ -23,6 +23,7 @@ Options:
       --num-partitions N     partitions of auto-created topics (default 1)
       --node-id N            this broker's node id (default 1)
       --kafka-version X.Y    advertise only the API versions Apache Kafka X.Y served (2.8 to 4.3)
+      --telemetry-dir DIR    serve KIP-714 client telemetry, writing each push to DIR/<id>.jsonl
   -o, --override KEY=VALUE   set any broker config by its Kafka name (repeatable)
   -h, --help                 show this help
   -v, --version              print the version
@@ -60,6 +61,7 @@ export function parseCommand (argv: string[]): Command {
       'num-partitions': { type: 'string' },
       'node-id': { type: 'string' },
       'kafka-version': { type: 'string' },
+      'telemetry-dir': { type: 'string' },
       override: { type: 'string', short: 'o', multiple: true },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' }
@@ -109,6 +111,7 @@ export function parseCommand (argv: string[]): Command {
   if (values['num-partitions'] !== undefined) overrides.set('num.partitions', values['num-partitions'])
   if (values['node-id'] !== undefined) overrides.set('node.id', values['node-id'])
   if (values['kafka-version'] !== undefined) overrides.set('samsa.kafka.version', values['kafka-version'])
+  if (values['telemetry-dir'] !== undefined) overrides.set('samsa.telemetry.dir', values['telemetry-dir'])
   return { kind: 'start', overrides }
 }
 

@@ -48,8 +48,16 @@ import { updateFeaturesHandler } from './57-update-features.js'
 import { unregisterBrokerHandler } from './64-unregister-broker.js'
 import { describeClientQuotasHandler } from './48-describe-client-quotas.js'
 import { alterClientQuotasHandler } from './49-alter-client-quotas.js'
+import { getTelemetrySubscriptionsHandler } from './71-get-telemetry-subscriptions.js'
+import { pushTelemetryHandler } from './72-push-telemetry.js'
+import type { Telemetry } from '../telemetry/telemetry.js'
 
-export function createRegistry (): HandlerRegistry {
+export interface RegistryOptions {
+  /** The KIP-714 receiver; without one GetTelemetrySubscriptions and PushTelemetry are not served, as in Kafka. */
+  telemetry?: Telemetry | null
+}
+
+export function createRegistry (opts: RegistryOptions = {}): HandlerRegistry {
   const registry = new HandlerRegistry()
   registry.register(produceHandler)
   registry.register(fetchHandler)
@@ -98,5 +106,9 @@ export function createRegistry (): HandlerRegistry {
   registry.register(offsetDeleteHandler)
   registry.register(consumerGroupHeartbeatHandler)
   registry.register(consumerGroupDescribeHandler)
+  if (opts.telemetry != null) {
+    registry.register(getTelemetrySubscriptionsHandler(opts.telemetry))
+    registry.register(pushTelemetryHandler(opts.telemetry))
+  }
   return registry
 }

@@ -6,6 +6,9 @@ export interface ConnectionInfo {
   remote: string
   /** Set when the connection is going away, so long-polls stop waiting. */
   closed: boolean
+  /** From the last valid ApiVersions v3+ request (Kafka's ClientInformation); KIP-714 subscriptions match on them. */
+  clientSoftwareName?: string
+  clientSoftwareVersion?: string
 }
 
 export interface RequestContext {

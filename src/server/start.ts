@@ -4,6 +4,7 @@ import { Broker } from '../broker/broker.js'
 import { startLogMaintenance } from '../broker/log-maintenance.js'
 import { createRegistry } from '../handlers/index.js'
 import { emulateRelease } from '../broker/version-emulation.js'
+import { createTelemetry } from '../telemetry/telemetry.js'
 import { KafkaServer } from './server.js'
 import { createLogger, type Logger } from './logger.js'
 
@@ -22,7 +23,15 @@ export async function startBroker (config: BrokerConfig, log: Logger = createLog
   const broker = await Broker.open(config, log)
   // Before listening, so the fsync durability policy covers the very first produce.
   const maintenance = startLogMaintenance(broker)
-  const registry = createRegistry()
+  let telemetry
+  try {
+    telemetry = await createTelemetry(broker, log)
+  } catch (err) {
+    await maintenance.stop()
+    await broker.close()
+    throw err
+  }
+  const registry = createRegistry({ telemetry })
   const emulated = config.str('samsa.kafka.version')
   if (emulated !== null) {
     emulateRelease(registry, emulated)
