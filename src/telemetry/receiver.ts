@@ -5,7 +5,7 @@
 // telemetry.max.bytes is TelemetryTooLargeError, anything undecodable an ordinary error (INVALID_RECORD).
 import { appendFile, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { decompress, CompressionError, CODEC_NAMES } from '../wire/compression/index.js'
+import { decompress, CompressionError, CODEC_NAMES, DEFAULT_MAX_DECOMPRESSED_BYTES } from '../wire/compression/index.js'
 import type { Logger } from '../server/logger.js'
 import { decodeMetricsData, type DecodedMetric } from './otlp.js'
 import { TelemetryTooLargeError, type ClientInfo, type ClientInstance, type Exporter, type PushRequest } from './client-metrics-manager.js'
@@ -48,11 +48,14 @@ export class TelemetryReceiver {
   private async write (instance: ClientInstance, req: PushRequest, client: ClientInfo): Promise<void> {
     let payload: Buffer
     try {
-      payload = await decompress(req.compressionType, req.metrics, this.maxBytes)
+      // The codecs refuse by a worst-case bound of the output, which for a small telemetry.max.bytes would
+      // refuse ordinary payloads; Kafka refuses by the actual size, so the cap here only bounds memory.
+      payload = await decompress(req.compressionType, req.metrics, Math.max(this.maxBytes, DEFAULT_MAX_DECOMPRESSED_BYTES))
     } catch (e) {
       if (e instanceof CompressionError && e.reason === 'too-large') throw new TelemetryTooLargeError(e.message)
       throw e
     }
+    if (payload.length > this.maxBytes) throw new TelemetryTooLargeError(`decompressed size ${payload.length} exceeds telemetry.max.bytes ${this.maxBytes}`)
     const metrics = decodeMetricsData(payload)
     const line: TelemetryLine = {
       time: new Date().toISOString(),

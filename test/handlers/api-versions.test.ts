@@ -1,5 +1,5 @@
 import t from 'tap'
-import { startTestBroker } from '../helpers/broker.js'
+import { startTestBroker, tempDir } from '../helpers/broker.js'
 import { API } from '../helpers/kafka.js'
 import { METADATA_VERSION_LEVEL, METADATA_VERSION_MIN } from '../../src/broker/features.js'
 
@@ -64,6 +64,17 @@ t.test('every version 0..4 answers with exactly the registered handlers', async 
     t.same([...res.apiKeys].sort((a: any, b: any) => a.apiKey - b.apiKey), EXPECTED, `v${v} api keys`)
     t.equal(res.throttleTimeMs, 0)
   }
+})
+
+t.test('the KIP-714 APIs are added only by samsa.telemetry.dir; the default set stays as above', async t => {
+  const plain = await startTestBroker(t)
+  const keys = (await (await plain.client()).request(API.ApiVersions, 3, sw)).apiKeys.map((k: any) => k.apiKey)
+  t.notOk(keys.includes(71) || keys.includes(72), 'no telemetry receiver, no GetTelemetrySubscriptions/PushTelemetry (as stock Kafka)')
+  const dir = tempDir(t)
+  const b = await startTestBroker(t, { config: { 'samsa.telemetry.dir': dir } })
+  const res = await (await b.client()).request(API.ApiVersions, 3, sw)
+  const withTelemetry = [...EXPECTED, { apiKey: 71, minVersion: 0, maxVersion: 0 }, { apiKey: 72, minVersion: 0, maxVersion: 0 }].sort((a, b) => a.apiKey - b.apiKey)
+  t.same([...res.apiKeys].sort((a: any, b: any) => a.apiKey - b.apiKey), withTelemetry)
 })
 
 t.test('v3+ reports metadata.version as supported and finalized', async t => {

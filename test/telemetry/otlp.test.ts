@@ -76,7 +76,7 @@ t.test('garbage gives OtlpDecodeError with a reason', async t => {
   t.throws(() => decodeMetricsData(Buffer.from([0x00])), { name: 'OtlpDecodeError', message: /field number 0/ })
   t.throws(() => decodeMetricsData(Buffer.from([0x0b])), { name: 'OtlpDecodeError', message: /wire type 3/ })
   t.throws(() => decodeMetricsData(Buffer.from([0x08, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01])), { name: 'OtlpDecodeError', message: /varint/ })
-  let nested = Buffer.from('x')
+  let nested: Buffer = Buffer.from('x')
   for (let i = 0; i < 100; i++) nested = len(5, len(1, nested))
   const deep = len(1, len(2, len(2, Buffer.concat([len(1, 'm'), len(5, len(1, len(7, Buffer.concat([len(1, 'k'), len(2, nested)]))))]))))
   t.throws(() => decodeMetricsData(deep), { name: 'OtlpDecodeError', message: /nested deeper/ })
