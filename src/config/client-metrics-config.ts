@@ -1,7 +1,7 @@
 // Kafka's client-metrics subscription configs (KIP-714 ClientMetricsConfigs): which metrics (name
 // prefixes), how often, and which clients (match patterns on client_id, client_software_name, …).
-// Stored as CLIENT_METRICS ConfigRecords. samsa does not serve GetTelemetrySubscriptions/PushTelemetry,
-// so subscriptions are kept and described but never sent to clients.
+// Stored as CLIENT_METRICS ConfigRecords. With samsa.telemetry.dir set, src/telemetry matches them to
+// clients and sends them in GetTelemetrySubscriptions; otherwise they are only kept and described.
 import { ConfigError, parseValue, type ConfigDef } from './config-def.js'
 
 export const CLIENT_METRICS_CONFIGS: ConfigDef[] = [

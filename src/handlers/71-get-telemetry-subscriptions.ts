@@ -12,6 +12,8 @@
 // A second request within the push interval of the last GetTelemetrySubscriptions or accepted push is
 // THROTTLING_QUOTA_EXCEEDED (with every other field at its default), unless the instance's last error was
 // UNKNOWN_SUBSCRIPTION_ID or UNSUPPORTED_COMPRESSION_TYPE.
+// Version emulation keeps both APIs for 4.x releases only: the 3.7–3.9 tables are ZooKeeper-mode brokers,
+// which had no ClientMetricsManager and never advertised them.
 // Gaps: client-metrics broker metrics (instance count, throttle rates) are not kept.
 import { GetTelemetrySubscriptionsSpec, type GetTelemetrySubscriptionsRequest, type GetTelemetrySubscriptionsResponse } from '../wire/generated/get-telemetry-subscriptions.js'
 import type { Init } from '../wire/types.js'
