@@ -3,6 +3,7 @@
 import type { Broker } from '../broker/broker.js'
 import type { Logger } from '../server/logger.js'
 import { CLIENT_METRICS_RESOURCE } from '../broker/config-admin.js'
+import { ConfigError } from '../config/config-def.js'
 import { ClientMetricsManager } from './client-metrics-manager.js'
 import { TelemetryReceiver } from './receiver.js'
 
@@ -24,7 +25,11 @@ export async function createTelemetry (broker: Broker, log: Logger): Promise<Tel
     }
   })
   const receiver = new TelemetryReceiver(dir, maxBytes, log)
-  await receiver.init()
+  try {
+    await receiver.init()
+  } catch (e) {
+    throw new ConfigError(`samsa.telemetry.dir ${dir} cannot be used: ${(e as Error).message}`)
+  }
   log.info({ telemetryDir: dir, telemetryMaxBytes: maxBytes }, 'client telemetry receiver enabled (KIP-714)')
   return { manager, receiver }
 }
