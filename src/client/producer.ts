@@ -1,6 +1,8 @@
 // Produces to one topic: keyed records go where Java's default partitioner puts them, null keys stick to
 // one partition until a batch fills (Kafka's sticky partitioning), batches are flushed per leader after a
 // short linger, and flushes run one at a time so each partition keeps the order records were sent in.
+// As in Kafka's producer a request carries at most one batch per partition, of at most batchBytes (a
+// bigger record alone), so a long queue goes out in successive requests.
 import { API, sleep, type KafkaClient, type TopicMeta } from './client.js'
 import { KafkaError } from './errors.js'
 import { partitionForKey } from './partitioner.js'
@@ -43,7 +45,10 @@ export class Producer {
   private queuedBytes = new Map<number, number>()
   private timer: NodeJS.Timeout | null = null
   private flushing: Promise<void> = Promise.resolve()
-  private readonly routing = new Set<Promise<void>>()
+  /** Records whose partition is not chosen yet (waiting for metadata); flush waits for them. */
+  private routing = 0
+  private routedWaiters: Array<() => void> = []
+  private flushScheduled = false
   private sticky = -1
   private stickyBytes = 0
   private readonly codec: number
@@ -66,13 +71,27 @@ export class Producer {
   /** Queues a record; resolves once the broker has it (immediately after sending with acks=0). */
   send (record: ProduceRecord): Promise<ProducedRecord> {
     this.meta ??= this.client.topic(this.topic)
-    let routed!: () => void
-    const routing = new Promise<void>(resolve => { routed = resolve })
-    this.routing.add(routing)
+    this.routing++
     const result = this.route(record)
+    const routed = (): void => {
+      if (--this.routing > 0) return
+      const waiters = this.routedWaiters
+      this.routedWaiters = []
+      for (const w of waiters) w()
+    }
     result.then(routed, routed)
-    void routing.then(() => this.routing.delete(routing))
     return result.then(async q => await q.done)
+  }
+
+  private async allRouted (): Promise<void> {
+    if (this.routing > 0) await new Promise<void>(resolve => this.routedWaiters.push(resolve))
+  }
+
+  /** One flush at a time is asked for by full batches; records queued after its snapshot ask again. */
+  private scheduleFlush (): void {
+    if (this.flushScheduled) return
+    this.flushScheduled = true
+    void this.flush()
   }
 
   /** Resolves (once the record is queued) to the promise of its result. */
@@ -100,7 +119,7 @@ export class Producer {
       this.queues.set(partition, q)
       const bytes = (this.queuedBytes.get(partition) ?? 0) + size
       this.queuedBytes.set(partition, bytes)
-      if (bytes >= this.batchBytes) void this.flush()
+      if (bytes >= this.batchBytes) this.scheduleFlush()
       else this.timer ??= setTimeout(() => { void this.flush() }, this.lingerMs)
     })
     return { done }
@@ -108,7 +127,8 @@ export class Producer {
 
   /** Sends everything sent so far; resolves when those requests are answered. */
   async flush (): Promise<void> {
-    while (this.routing.size > 0) await Promise.all([...this.routing])
+    await this.allRouted()
+    this.flushScheduled = false
     if (this.timer !== null) { clearTimeout(this.timer); this.timer = null }
     const batch = new Map(this.queues)
     this.queues.clear()
@@ -118,6 +138,22 @@ export class Producer {
   }
 
   private async sendAll (batch: Map<number, Queued[]>): Promise<void> {
+    const rounds: Array<Map<number, Queued[]>> = []
+    for (const [p, q] of batch) {
+      let round = 0
+      for (let i = 0; i < q.length; round++) {
+        const start = i
+        let bytes = q[i]!.size
+        for (i++; i < q.length && bytes + q[i]!.size <= this.batchBytes; i++) bytes += q[i]!.size
+        let r = rounds[round]
+        if (r === undefined) { r = new Map(); rounds.push(r) }
+        r.set(p, q.slice(start, i))
+      }
+    }
+    for (const r of rounds) await this.sendRound(r)
+  }
+
+  private async sendRound (batch: Map<number, Queued[]>): Promise<void> {
     let todo = batch
     for (let attempt = 1; todo.size > 0; attempt++) {
       const retry = new Map<number, Queued[]>()
