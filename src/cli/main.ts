@@ -24,6 +24,11 @@ function processIo (): Io {
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
+  // A reader that went away (samsa topic list | head) ends the command quietly, as it ends other Unix tools.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0)
+    throw err
+  })
   return {
     stdout: process.stdout,
     stderr: process.stderr,

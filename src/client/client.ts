@@ -29,7 +29,8 @@ export const API = {
   DeleteGroups: 42,
   IncrementalAlterConfigs: 44,
   DescribeCluster: 60,
-  ConsumerGroupHeartbeat: 68
+  ConsumerGroupHeartbeat: 68,
+  ConsumerGroupDescribe: 69
 } as const
 
 export interface BrokerAddress { host: string, port: number }

@@ -14,6 +14,7 @@ import type { HeartbeatResponse } from '../wire/generated/heartbeat.js'
 import type { OffsetCommitResponse } from '../wire/generated/offset-commit.js'
 import type { OffsetFetchResponse } from '../wire/generated/offset-fetch.js'
 import type { DescribeGroupsResponse } from '../wire/generated/describe-groups.js'
+import type { ConsumerGroupDescribeResponse } from '../wire/generated/consumer-group-describe.js'
 import type { ListGroupsResponse } from '../wire/generated/list-groups.js'
 import type { DeleteGroupsResponse } from '../wire/generated/delete-groups.js'
 
@@ -336,12 +337,20 @@ export interface GroupDescription {
   members: GroupMemberInfo[]
 }
 
+/**
+ * DescribeGroups answers for classic groups; a KIP-848 consumer group is GROUP_ID_NOT_FOUND there ("not a
+ * classic group"), so that answer is followed by ConsumerGroupDescribe, as Kafka's admin client does.
+ */
 export async function describeGroup (client: KafkaClient, groupId: string): Promise<GroupDescription> {
   const c = await client.coordinator(groupId)
   c.version(API.DescribeGroups, 'describe groups')
   const res = await c.request<DescribeGroupsResponse>(API.DescribeGroups, { groups: [groupId], includeAuthorizedOperations: false })
   const g = res.groups.find(x => x.groupId === groupId) ?? res.groups[0]
   if (g === undefined) throw new KafkaError(-1, `describe group ${groupId}`, 'the broker returned no result')
+  if (g.errorCode === E.GROUP_ID_NOT_FOUND && c.supports(API.ConsumerGroupDescribe)) {
+    const described = await describeConsumerGroup(c, groupId)
+    if (described !== null) return described
+  }
   check(g.errorCode, `describe group ${groupId}`, g.errorMessage)
   return {
     groupId,
@@ -354,6 +363,27 @@ export async function describeGroup (client: KafkaClient, groupId: string): Prom
       clientId: m.clientId,
       clientHost: m.clientHost,
       assignment: g.protocolType === 'consumer' ? safeAssignment(m.memberAssignment) : new Map()
+    }))
+  }
+}
+
+/** A KIP-848 group, or null when the coordinator has no such consumer group either. */
+async function describeConsumerGroup (c: Awaited<ReturnType<KafkaClient['coordinator']>>, groupId: string): Promise<GroupDescription | null> {
+  const res = await c.request<ConsumerGroupDescribeResponse>(API.ConsumerGroupDescribe, { groupIds: [groupId], includeAuthorizedOperations: false })
+  const g = res.groups.find(x => x.groupId === groupId) ?? res.groups[0]
+  if (g === undefined || g.errorCode === E.GROUP_ID_NOT_FOUND) return null
+  check(g.errorCode, `describe consumer group ${groupId}`, g.errorMessage)
+  return {
+    groupId,
+    state: g.groupState,
+    protocolType: 'consumer',
+    protocol: g.assignorName,
+    members: g.members.map(m => ({
+      memberId: m.memberId,
+      groupInstanceId: m.instanceId,
+      clientId: m.clientId,
+      clientHost: m.clientHost,
+      assignment: new Map(m.assignment.topicPartitions.map(tp => [tp.topicName, [...tp.partitions].sort((a, b) => a - b)]))
     }))
   }
 }

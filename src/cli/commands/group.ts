@@ -57,7 +57,7 @@ export const groupCommand: Command = {
         if (rest.length > 0) throw new UsageError(`unexpected argument: ${rest[0]}`)
         return await withClient(values, io, async c => {
           const groups = await listGroups(c)
-          io.stdout.write(json ? toJson(groups) + '\n' : table(['GROUP', 'STATE', 'PROTOCOL-TYPE'], groups.map(g => [g.groupId, g.state === '' ? null : g.state, g.protocolType === '' ? null : g.protocolType])))
+          io.stdout.write(json ? toJson(groups) + '\n' : table(['GROUP', 'TYPE', 'STATE', 'PROTOCOL-TYPE'], groups.map(g => [g.groupId, g.type === '' ? null : g.type, g.state === '' ? null : g.state, g.protocolType === '' ? null : g.protocolType])))
           return 0
         })
       }

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { startTestBroker } from '../../helpers/broker.js'
 import { samsa } from './run.js'
+import { liveConsume } from './consume-live.js'
 
 t.test('group consume commits on exit and resumes; list, describe, seek, delete', async t => {
   const b = await startTestBroker(t, { config: { 'group.initial.rebalance.delay.ms': '0' } })
@@ -75,4 +76,42 @@ t.test('seek refuses a group with members; a live member is described', async t 
   t.equal(r.code, 0, r.stderr)
   const after = await samsa(b.port, ['group', 'describe', 'busy', '--json'])
   t.equal(JSON.parse(after.stdout).state, 'Empty', 'the member left on exit')
+})
+
+t.test('a KIP-848 consumer group: list shows its type, describe goes through ConsumerGroupDescribe, seek and delete work', async t => {
+  const b = await startTestBroker(t)
+  t.equal((await samsa(b.port, ['topic', 'create', 'kjobs', '-p', '3'])).code, 0)
+  t.equal((await samsa(b.port, ['produce', 'kjobs', '-p', '1'], { stdin: 'x\ny\n' })).code, 0)
+  const member = liveConsume(b.port, ['kjobs', '-g', 'kworkers', '--group-protocol', 'consumer', '-f', '%p:%v\\n'])
+  t.teardown(async () => { await member.stop() })
+  await member.until(c => c.lines().length === 2)
+
+  const list = await samsa(b.port, ['group', 'list', '--json'])
+  t.same(JSON.parse(list.stdout).map((g: any) => [g.groupId, g.type, g.state]), [['kworkers', 'consumer', 'Stable']])
+  const text = await samsa(b.port, ['group', 'list'])
+  t.match(text.stdout, /GROUP\s+TYPE\s+STATE\s+PROTOCOL-TYPE\nkworkers\s+consumer\s+Stable\s+consumer\n/)
+
+  const desc = await samsa(b.port, ['group', 'describe', 'kworkers', '--json'])
+  t.equal(desc.code, 0, desc.stderr)
+  const d = JSON.parse(desc.stdout)
+  t.same([d.state, d.protocolType, d.protocol, d.members.length], ['Stable', 'consumer', 'uniform', 1])
+  t.same(d.members[0].assignment, { kjobs: [0, 1, 2] }, 'the one member owns every partition')
+  t.same(d.offsets.map((o: any) => [o.partition, o.end, o.memberId]), [[0, 0, d.members[0].memberId], [1, 2, d.members[0].memberId], [2, 0, d.members[0].memberId]])
+
+  const busy = await samsa(b.port, ['group', 'seek', 'kworkers', '--to', 'earliest', '--topic', 'kjobs'])
+  t.equal(busy.code, 1, 'a group with members is not reset')
+  t.match(busy.stderr, /inactive, but the current state is Stable/)
+  t.equal(await member.stop(), 0)
+
+  const empty = JSON.parse((await samsa(b.port, ['group', 'describe', 'kworkers', '--json'])).stdout)
+  t.same([empty.state, empty.members], ['Empty', []])
+  t.same(empty.offsets.map((o: any) => [o.partition, o.committed]), [[0, 0], [1, 2], [2, 0]], 'offsets committed on exit')
+  const seek = await samsa(b.port, ['group', 'seek', 'kworkers', '--to', 'earliest', '--json'])
+  t.equal(seek.code, 0, seek.stderr)
+  t.same(JSON.parse(seek.stdout).offsets.map((o: any) => o.offset), [0, 0, 0])
+  const del = await samsa(b.port, ['group', 'delete', 'kworkers'])
+  t.equal(del.code, 0, del.stderr)
+  const gone = await samsa(b.port, ['group', 'describe', 'kworkers'])
+  t.equal(gone.code, 1)
+  t.match(gone.stderr, /GROUP_ID_NOT_FOUND/)
 })

@@ -55,3 +55,24 @@ t.test('SIGINT ends a group consume, committing what was printed', async t => {
   t.equal(d.state, 'Empty')
   t.same(d.offsets.map((o: any) => o.committed), [2])
 })
+
+t.test('a reader that goes away (| head) ends the command quietly', async t => {
+  const b = await startTestBroker(t)
+  const brokers = `127.0.0.1:${b.port}`
+  const lines = Array.from({ length: 20000 }, (_, i) => `record-${i}-${'x'.repeat(100)}`).join('\n') + '\n'
+  t.equal((await samsa(b.port, ['topic', 'create', 'many'])).code, 0)
+  const produced = await samsa(b.port, ['produce', 'many'], { stdin: lines })
+  t.equal(produced.code, 0, produced.stderr)
+  const r = await new Promise<{ code: number | null, stderr: string, got: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', ENTRY, 'consume', 'many', '-e', '--brokers', brokers], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stderr = ''
+    let got = ''
+    child.stderr.on('data', d => { stderr += d })
+    child.stdout.once('data', d => { got = String(d); child.stdout.destroy() })
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`consume did not exit; stderr: ${stderr}`)) }, 15000)
+    child.on('exit', code => { clearTimeout(timer); resolve({ code, stderr, got }) })
+  })
+  t.match(r.got, /^record-0-/, 'it was printing')
+  t.equal(r.code, 0)
+  t.equal(r.stderr, '', 'no EPIPE stack trace')
+})
