@@ -101,6 +101,8 @@ export const BROKER_CONFIG_DOCS: Readonly<Record<string, string>> = {
   'group.streams.min.assignment.interval.ms': 'Smallest streams.assignment.interval.ms a group may set.',
   'group.streams.max.assignment.interval.ms': 'Largest streams.assignment.interval.ms a group may set.',
   'samsa.log.level': 'Level of samsa\'s own log at start-up (BROKER_LOGGER changes it live).',
+  'samsa.telemetry.dir': 'Where pushed client telemetry (KIP-714) is written, one JSON line per push; unset: telemetry APIs are not served.',
+  'telemetry.max.bytes': 'Largest telemetry payload a client may push, after compression.',
   'samsa.shutdown.timeout.ms': 'How long shutdown waits for in-flight requests.',
   'samsa.log.durability': 'When a write is acknowledged: os (written to the page cache) or fsync (after a group fsync).',
   'log.retention.check.interval.ms': 'How often segments are checked against retention.',

@@ -10,7 +10,7 @@
 // Evidence: ListConfigResourcesRequest.java (types per version); for GROUP, KAFKA-20111's and KIP-1298's
 // descriptions of the RPC ("resources which have configurations"); KafkaApis' own loop was not in the
 // searchable source.
-// Gaps: subscriptions are listed although samsa never pushes them to clients (no telemetry).
+// Subscriptions are sent to clients by GetTelemetrySubscriptions when samsa.telemetry.dir is set.
 import { ListConfigResourcesSpec, type ListConfigResourcesRequest, type ListConfigResourcesResponse } from '../wire/generated/list-config-resources.js'
 import type { Init } from '../wire/types.js'
 import { ErrorCode } from '../wire/generated/errors.js'
