@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const here = dirname(fileURLToPath(import.meta.url))
-const all = ['startup', 'startup-partitions', 'throughput', 'durability', 'groups', 'log', 'log-compaction', 'codecs']
+const all = ['startup', 'startup-partitions', 'throughput', 'durability', 'groups', 'log', 'log-compaction', 'codecs', 'cli']
 const args = process.argv.slice(2)
 const flags = args.filter((a) => a.startsWith('--'))
 const picked = args.filter((a) => !a.startsWith('--'))

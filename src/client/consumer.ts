@@ -170,7 +170,8 @@ export class Fetcher {
     const out: ConsumedRecord[] = []
     let failure: unknown = null
     for (const r of results) {
-      if (r.status === 'fulfilled') out.push(...r.value)
+      // not push(...r.value): one compressed fetch can hold more records than a call's argument limit
+      if (r.status === 'fulfilled') for (const rec of r.value) out.push(rec)
       else failure ??= r.reason
     }
     if (failure !== null && results.every(r => r.status === 'rejected')) throw failure

@@ -233,7 +233,7 @@ export class ConsumerGroupCoordinator {
       g: created,
       adopt: records => {
         if (classic !== null) {
-          records.push(...this.host.dropClassicGroup(groupId))
+          for (const r of this.host.dropClassicGroup(groupId)) records.push(r)
           this.host.log.info({ group: groupId }, 'converted the empty classic group to a consumer group')
         }
         this.groups.set(groupId, created)
@@ -545,7 +545,7 @@ export class ConsumerGroupCoordinator {
   private convertToClassic (g: ConsumerGroup, leaving: Set<string>, records: CoordinatorRecord[]): ClassicGroup {
     const image = this.host.image()
     const now = this.host.clock.now()
-    records.push(...this.tombstones(g))
+    for (const r of this.tombstones(g)) records.push(r)
     for (const id of g.members.keys()) this.cancelTimers(g.groupId, id)
     this.groups.delete(g.groupId)
     const cg = new ClassicGroup(g.groupId, 'Stable', g.groupEpoch, 'consumer', now)

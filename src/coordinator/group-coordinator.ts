@@ -1182,7 +1182,7 @@ export class GroupCoordinator {
       for (const [t, p] of gone) this.removeOffset(groupId, t, p)
       expired += gone.length
       if (g.size === 0 && !this.offsets.has(groupId)) {
-        records.push(...this.consumer.tombstones(g))
+        for (const r of this.consumer.tombstones(g)) records.push(r)
         g.dead = true
         this.consumer.groups.delete(groupId)
       }

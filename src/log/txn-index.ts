@@ -55,7 +55,7 @@ export class TxnIndex {
       else await rm(join(dir, name), { force: true })
     }
     found.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-    for (const base of found) idx.entries.push(...decodeAbortedTxns(await readFile(join(dir, txnIndexFileName(base)))))
+    for (const base of found) for (const e of decodeAbortedTxns(await readFile(join(dir, txnIndexFileName(base))))) idx.entries.push(e)
     idx.entries.sort((a, b) => (a.lastOffset < b.lastOffset ? -1 : a.lastOffset > b.lastOffset ? 1 : 0))
     return idx
   }

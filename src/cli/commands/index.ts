@@ -53,7 +53,8 @@ export async function runClientCommand (argv: string[], io: Io): Promise<number>
   try {
     return await cmd.run(args, io)
   } catch (err) {
-    if (err instanceof UsageError || err instanceof RangeError) {
+    // Option checks deeper down throw RangeError; a stack overflow is one too, and is no usage error.
+    if (err instanceof UsageError || (err instanceof RangeError && !err.message.includes('call stack'))) {
       io.stderr.write(`samsa ${cmd.name}: ${err.message} (see samsa ${cmd.name} --help)\n`)
       return 2
     }
