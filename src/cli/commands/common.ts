@@ -110,7 +110,7 @@ export function keyValues (name: string, list: string[] | undefined): Array<[str
 /** Left-aligned columns separated by two spaces, rpk style. */
 export function table (header: string[], rows: Array<Array<string | number | bigint | null>>): string {
   const cells = [header, ...rows.map(r => r.map(c => c === null ? '-' : String(c)))]
-  const widths = header.map((_, i) => Math.max(...cells.map(r => r[i]?.length ?? 0)))
+  const widths = header.map((_, i) => cells.reduce((w, r) => Math.max(w, r[i]?.length ?? 0), 0))
   return cells.map(r => r.map((c, i) => i === r.length - 1 ? c : c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n'
 }
 
