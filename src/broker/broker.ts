@@ -22,6 +22,7 @@ import { systemClock, type Clock } from '../coordinator/clock.js'
 import { TransactionCoordinator, transactionConfigFrom } from '../coordinator/transaction-coordinator.js'
 import { ProducerIdManager } from '../coordinator/producer-ids.js'
 import { ClientQuotas } from './quotas.js'
+import { FetchSessionCache } from './fetch-session-cache.js'
 
 /** How many partition logs start-up opens at once. */
 const OPEN_PARTITIONS_CONCURRENCY = 16
@@ -38,6 +39,8 @@ export class Broker {
   private producerExpiry: NodeJS.Timeout | undefined
   /** Produce and fetch byte-rate quotas (client quotas from the metadata image). */
   readonly quotas: ClientQuotas
+  /** Incremental fetch sessions (KIP-227), owned by the broker as in Kafka, not by a connection. */
+  readonly fetchSessions: FetchSessionCache
 
   private constructor (
     readonly config: BrokerConfig,
@@ -52,6 +55,7 @@ export class Broker {
     this.advertisedHost = adv.host
     this.advertisedPort = adv.port
     this.quotas = new ClientQuotas(metadata.image, { samples: config.int('quota.window.num'), windowMs: config.int('quota.window.size.seconds') * 1000 })
+    this.fetchSessions = new FetchSessionCache({ slots: config.int('max.incremental.fetch.session.cache.slots') })
   }
 
   get nodeId (): number { return this.config.nodeId }
@@ -192,6 +196,7 @@ export class Broker {
     this.shuttingDown = true
     for (const p of this.partitions.values()) p.wake()
     clearTimeout(this.producerExpiry)
+    this.fetchSessions.close()
     await this.transactions.close()
     await this.groups.close()
     await this.controller.drain()

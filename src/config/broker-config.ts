@@ -28,6 +28,8 @@ const own: ConfigDef[] = [
   { name: 'max.connections.per.ip', type: 'int', default: '2147483647', validate: atLeast(0) },
   { name: 'max.connections.per.ip.overrides', type: 'string', default: '', validate: v => typeof v === 'string' ? perIpOverridesError(v) : undefined },
   { name: 'max.connection.creation.rate', type: 'int', default: '2147483647', validate: atLeast(0) },
+  // Incremental fetch sessions (KIP-227); Kafka splits the slots over 8 cache shards.
+  { name: 'max.incremental.fetch.session.cache.slots', type: 'int', default: '1000', validate: atLeast(0) },
   { name: 'broker.rack', type: 'string', default: null },
   // Group coordinator (Kafka's names and defaults, except where the comment says otherwise).
   { name: 'offsets.topic.num.partitions', type: 'int', default: '50', validate: atLeast(1) },

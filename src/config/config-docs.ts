@@ -55,6 +55,7 @@ export const BROKER_CONFIG_DOCS: Readonly<Record<string, string>> = {
   'default.replication.factor': 'Replication factor of topics created without one.',
   'delete.topic.enable': 'Whether DeleteTopics is allowed.',
   'socket.request.max.bytes': 'Largest request frame the broker reads.',
+  'max.incremental.fetch.session.cache.slots': 'Most incremental fetch sessions the broker keeps (split over 8 shards, as Kafka does).',
   'broker.rack': 'Rack of this broker, reported in metadata.',
   'offsets.topic.num.partitions': 'Partition count of __consumer_offsets.',
   'offsets.topic.replication.factor': 'Replication factor of __consumer_offsets.',
