@@ -4,7 +4,10 @@
 // start), up to PartitionMaxBytes per partition and MaxBytes overall — except that the first batch of the
 // first partition with data is returned whole even when larger (KIP-74). Long-poll: when fewer than
 // MinBytes are available and MaxWaitMs > 0 the answer waits until appends bring enough data or the wait
-// ends, and is answered at once on any partition error. READ_COMMITTED reads stop at the last stable
+// ends, and is answered at once on a read error of a known partition (offset out of range, fencing, a
+// topic deleted during the wait); partitions the metadata does not know (UNKNOWN_TOPIC_ID,
+// UNKNOWN_TOPIC_OR_PARTITION) are answered alongside without ending the wait, as KafkaApis sets them
+// aside before ReplicaManager.fetchMessages, and a fetch of only such partitions is answered at once. READ_COMMITTED reads stop at the last stable
 // offset (the first offset of the earliest open transaction) and carry the aborted transactions that
 // overlap the returned batches, from the partition's transaction index. Every partition carries high watermark, last stable offset and log start offset; records are
 // always present, empty rather than null. Errors: UNKNOWN_TOPIC_OR_PARTITION / UNKNOWN_TOPIC_ID (v13+),
@@ -48,6 +51,8 @@ interface Target {
   request: PartitionRequest & { partition: number }
   partition: Partition | undefined
   errorCode: number
+  /** Unknown to the metadata: KafkaApis answers these itself ("erroneous"), so they do not end a long-poll. */
+  unknown: boolean
 }
 
 function errorData (index: number, errorCode: number): PartitionData {
@@ -63,7 +68,7 @@ async function readAll (targets: Target[], maxBytes: number, readCommitted: bool
     const index = t.request.partition
     if (t.errorCode !== ErrorCode.NONE || t.partition === undefined) {
       data.push(errorData(index, t.errorCode !== ErrorCode.NONE ? t.errorCode : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION))
-      errors = true
+      if (!t.unknown) errors = true
       continue
     }
     const p = t.partition
@@ -228,12 +233,13 @@ export const fetchHandler: Handler = {
       const topic = e.topic === null ? undefined : image.topicsByName.get(e.topic)
       const partition = topic === undefined ? undefined : broker.partition(topic.name, e.request.partition)
       let errorCode: number = ErrorCode.NONE
+      const unknown = e.topic === null || topic === undefined || topic.partitions[e.request.partition] === undefined
       if (e.topic === null) errorCode = ErrorCode.UNKNOWN_TOPIC_ID
       else if (topic === undefined || partition === undefined) errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
       // A session's partition whose topic was recreated under the same name is another topic now.
       else if (e.topicId !== ZERO_UUID && topic.id !== e.topicId) errorCode = ErrorCode.INCONSISTENT_TOPIC_ID
       else if (v >= 9) errorCode = leaderEpochError(e.request.currentLeaderEpoch, partition.leaderEpoch)
-      return { request: e.request, partition, errorCode }
+      return { request: e.request, partition, errorCode, unknown }
     })
 
     const readCommitted = req.isolationLevel === READ_COMMITTED
@@ -242,7 +248,9 @@ export const fetchHandler: Handler = {
     const maxBytes = Math.min(req.maxBytes, broker.quotas.fetch.maxValueInQuotaWindow(ANONYMOUS_USER, ctx.clientId))
     const minBytes = Math.min(req.minBytes, maxBytes)
     let result = await readAll(targets, maxBytes, readCommitted, ctx.log)
-    while (!result.errors && result.bytes < minBytes && targets.length > 0 && !ctx.connection.closed && !broker.shuttingDown) {
+    // As ReplicaManager.fetchMessages: only partitions the metadata knows are waited on.
+    const interesting = targets.some(t => !t.unknown)
+    while (!result.errors && result.bytes < minBytes && interesting && !ctx.connection.closed && !broker.shuttingDown) {
       const left = deadline - Date.now()
       if (left <= 0) break
       await waitForAppend(targets, left)

@@ -144,14 +144,22 @@ t.test('long-poll: less than minBytes waits for maxWait, then returns what there
   t.same(values(batches), ['tiny'])
 })
 
-t.test('long-poll: an errored partition answers at once', async t => {
+t.test('long-poll: a read error answers at once; partitions the metadata does not know do not end the wait', async t => {
   const b = await startTestBroker(t)
   const c = await b.client()
   await createTopic(c, { name: 'errnow' })
-  const started = Date.now()
-  const res = await fetch(c, [{ topic: 'errnow' }, { topic: 'errnow', partition: 9 }], { maxWaitMs: 3000 })
-  t.ok(Date.now() - started < 2000)
-  t.same(res.responses[0].partitions.map((p: any) => p.errorCode), [0, 3])
+  let started = Date.now()
+  const outOfRange = await fetch(c, [{ topic: 'errnow' }, { topic: 'errnow', offset: 50n }], { maxWaitMs: 3000 })
+  t.ok(Date.now() - started < 2000, 'OFFSET_OUT_OF_RANGE answers at once')
+  t.same(outOfRange.responses[0].partitions.map((p: any) => p.errorCode), [0, 1])
+  started = Date.now()
+  const unknown = await fetch(c, [{ topic: 'errnow' }, { topic: 'errnow', partition: 9 }, { topic: 'nosuch' }], { maxWaitMs: 400 })
+  t.ok(Date.now() - started >= 350, 'unknown partitions are answered alongside after the wait, as KafkaApis sets them aside')
+  t.same(unknown.responses.map((r: any) => r.partitions.map((p: any) => p.errorCode)), [[0, 3], [3]])
+  started = Date.now()
+  const onlyUnknown = await fetch(c, [{ topic: 'nosuch' }], { maxWaitMs: 3000 })
+  t.ok(Date.now() - started < 2000, 'nothing known to wait on: answered at once')
+  t.same(onlyUnknown.responses[0].partitions.map((p: any) => p.errorCode), [3])
 })
 
 t.test('partitionMaxBytes below the first batch still returns that batch whole, and only it', async t => {
