@@ -15,9 +15,8 @@ import { ErrorCode } from '../wire/generated/errors.js'
 import type { Broker } from '../broker/broker.js'
 import type { Partition } from '../broker/partition.js'
 import type { Logger } from '../server/logger.js'
-import { ensureInternalTopic } from '../broker/topic-admin.js'
 import { KeyedTimer, type Clock } from './clock.js'
-import { partitionForGroup } from './partitioner.js'
+import { CoordinatorPartitions } from './coordinator-partitions.js'
 import { ClassicGroup, ClassicMember, EMPTY_BUFFER, joinError, syncError, type JoinResult, type Protocol, type SyncResult, type GroupState } from './classic-group.js'
 import { groupMetadataRecord, offsetCommitRecord, decodeCoordinatorRecord, type CoordinatorRecord } from './records.js'
 import { appendRecords, scanRecords, AppendFailedError } from './coordinator-log.js'
@@ -156,7 +155,6 @@ export interface DescribedGroup {
 
 export interface ListedGroup { groupId: string, protocolType: string, groupState: string, groupType: string }
 
-type PartitionLoad = 'loading' | 'loaded'
 
 /** Kafka's appendGroupMetadataErrorToResponseError: storage faults tell the client to find the coordinator again. */
 function appendErrorCode (err: unknown): number {
@@ -184,18 +182,23 @@ export class GroupCoordinator {
   readonly offsets = new Map<string, Map<string, Map<number, OffsetEntry>>>()
   /** Transactional offset commits waiting for their transaction's marker. */
   readonly txnOffsets = new TxnOffsetStore((key, value) => { this.replay(key, value) })
-  private readonly partitions = new Map<number, PartitionLoad>()
+  private readonly partitions: CoordinatorPartitions
   private readonly timer: KeyedTimer
   readonly consumer: ConsumerGroupCoordinator
   private readonly inflight = new Set<Promise<unknown>>()
-  private loading: Promise<void> = Promise.resolve()
-  private ensuring: Promise<void> | null = null
   private closed = false
   private readonly log: Logger
 
   constructor (private readonly broker: Broker, readonly config: GroupCoordinatorConfig, private readonly clock: Clock) {
     this.timer = new KeyedTimer(clock)
     this.log = broker.log.child({ component: 'group-coordinator' })
+    this.partitions = new CoordinatorPartitions(broker, {
+      name: OFFSETS_TOPIC,
+      numPartitions: config.offsetsTopicPartitions,
+      replicationFactor: config.offsetsTopicReplicationFactor,
+      configs: { 'cleanup.policy': 'compact', 'segment.bytes': String(config.offsetsTopicSegmentBytes) },
+      keys: 'groups'
+    }, async (p, i) => await this.loadPartition(p, i), () => this.closed, this.log)
     this.consumer = new ConsumerGroupCoordinator({
       clock,
       timer: this.timer,
@@ -242,74 +245,36 @@ export class GroupCoordinator {
   // ---------------------------------------------------------------- ownership and loading
 
   /** Partition count of __consumer_offsets when it exists, else the configured count it will be created with. */
-  numPartitions (): number {
-    return this.broker.metadata.image.topicsByName.get(OFFSETS_TOPIC)?.partitions.length ?? this.config.offsetsTopicPartitions
-  }
+  numPartitions (): number { return this.partitions.numPartitions() }
 
-  partitionFor (groupId: string): number {
-    return partitionForGroup(groupId, this.numPartitions())
-  }
+  partitionFor (groupId: string): number { return this.partitions.partitionFor(groupId) }
 
   /** Kafka's error for a group this coordinator cannot serve right now, or null. */
-  availability (groupId: string): number | null {
-    if (this.closed) return ErrorCode.NOT_COORDINATOR
-    if (!this.broker.metadata.image.topicsByName.has(OFFSETS_TOPIC)) return ErrorCode.NOT_COORDINATOR
-    const state = this.partitions.get(this.partitionFor(groupId))
-    if (state === undefined) return ErrorCode.NOT_COORDINATOR
-    if (state === 'loading') return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS
-    return null
-  }
+  availability (groupId: string): number | null { return this.partitions.availability(groupId) }
 
   /** Starts loading every partition of an existing __consumer_offsets (broker start); answers LOAD_IN_PROGRESS meanwhile. */
   startLoading (): Promise<void> {
-    const t = this.broker.metadata.image.topicsByName.get(OFFSETS_TOPIC)
-    if (t !== undefined) this.loading = this.loadPartitions(t.partitions.map(p => p.partition))
+    const loading = this.partitions.startLoading()
     this.scheduleExpiry()
-    return this.loading
+    return loading
   }
 
   /** Resolves when the partitions found at start have loaded. */
-  whenLoaded (): Promise<void> { return this.loading }
+  whenLoaded (): Promise<void> { return this.partitions.whenLoaded() }
 
   /** Creates __consumer_offsets on first use (FindCoordinator) and loads partitions not yet loaded. */
-  ensureOffsetsTopic (): Promise<void> {
-    // Concurrent first lookups share one creation and load, so none answers before the partitions are ready.
-    this.ensuring ??= this.createAndLoad().finally(() => { this.ensuring = null })
-    return this.ensuring
-  }
+  ensureOffsetsTopic (): Promise<void> { return this.partitions.ensureTopic() }
 
-  private async createAndLoad (): Promise<void> {
-    const t = await ensureInternalTopic(this.broker, OFFSETS_TOPIC, this.config.offsetsTopicPartitions, this.config.offsetsTopicReplicationFactor, {
-      'cleanup.policy': 'compact',
-      'segment.bytes': String(this.config.offsetsTopicSegmentBytes)
-    })
-    const missing = t.partitions.map(p => p.partition).filter(p => !this.partitions.has(p))
-    if (missing.length > 0) await this.loadPartitions(missing)
-  }
-
-  private async loadPartitions (indexes: number[]): Promise<void> {
-    for (const i of indexes) this.partitions.set(i, 'loading')
-    for (const i of indexes) {
-      if (this.closed) return
-      const p = this.broker.partition(OFFSETS_TOPIC, i)
-      if (p === undefined) {
-        this.partitions.delete(i)
-        continue
-      }
-      const started = this.clock.now()
-      const loadedGroups = new Set<string>()
-      try {
-        await scanRecords(p, this.config.offsetsLoadBufferSize, (key, value) => {
-          if (key === null) return
-          const g = this.replay(key, value)
-          if (g !== null) loadedGroups.add(g)
-        }, this.txnOffsets.hooks(i))
-      } catch (err) {
-        this.log.error({ err, partition: i }, 'failed to load __consumer_offsets partition; not serving its groups')
-        this.partitions.delete(i)
-        continue
-      }
-      this.partitions.set(i, 'loaded')
+  /** Reads one __consumer_offsets partition back; the groups it held become servable once it is loaded. */
+  private async loadPartition (p: Partition, i: number): Promise<() => void> {
+    const started = this.clock.now()
+    const loadedGroups = new Set<string>()
+    await scanRecords(p, this.config.offsetsLoadBufferSize, (key, value) => {
+      if (key === null) return
+      const g = this.replay(key, value)
+      if (g !== null) loadedGroups.add(g)
+    }, this.txnOffsets.hooks(i))
+    return () => {
       this.onLoaded(loadedGroups)
       if (loadedGroups.size > 0) this.log.info({ partition: i, groups: loadedGroups.size, ms: this.clock.now() - started }, 'loaded group metadata')
     }
@@ -388,7 +353,7 @@ export class GroupCoordinator {
         g.completeSync(m, syncError(ErrorCode.NOT_COORDINATOR))
       }
     }
-    await this.loading.catch(() => {})
+    await this.partitions.whenLoaded()
     await Promise.allSettled([...this.inflight])
   }
 
@@ -1024,13 +989,13 @@ export class GroupCoordinator {
     const types = new Set(typesFilter.map(s => s.toLowerCase()))
     const out: ListedGroup[] = []
     for (const g of this.groups.values()) {
-      if (g.is('Dead') || this.partitions.get(this.partitionFor(g.groupId)) !== 'loaded') continue
+      if (g.is('Dead') || !this.partitions.owns(g.groupId)) continue
       if (states.size > 0 && !states.has(g.state.toLowerCase())) continue
       if (types.size > 0 && !types.has('classic')) continue
       out.push({ groupId: g.groupId, protocolType: g.protocolType ?? '', groupState: g.state, groupType: 'classic' })
     }
     for (const g of this.consumer.groups.values()) {
-      if (this.partitions.get(this.partitionFor(g.groupId)) !== 'loaded') continue
+      if (!this.partitions.owns(g.groupId)) continue
       const state = g.state()
       if (states.size > 0 && !states.has(state.toLowerCase())) continue
       if (types.size > 0 && !types.has('consumer')) continue
@@ -1040,10 +1005,7 @@ export class GroupCoordinator {
   }
 
   /** Whether any __consumer_offsets partition is still loading (ListGroups reports it). */
-  get isLoading (): boolean {
-    for (const s of this.partitions.values()) if (s === 'loading') return true
-    return false
-  }
+  get isLoading (): boolean { return this.partitions.isLoading }
 
   describeGroup (groupId: string, apiVersion: number): DescribedGroup {
     const base = { groupId, groupState: 'Dead' as GroupState | string, protocolType: '', protocolData: '', members: [], errorMessage: null }

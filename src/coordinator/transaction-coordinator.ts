@@ -25,13 +25,12 @@
 // classic rules on the same cluster. Gap: no 2PC (KIP-939).
 import { ErrorCode } from '../wire/generated/errors.js'
 import { encodeMarkerBatch } from '../log/txn-marker.js'
-import { ensureInternalTopic } from '../broker/topic-admin.js'
 import type { Broker } from '../broker/broker.js'
 import type { Partition } from '../broker/partition.js'
 import type { Logger } from '../server/logger.js'
 import { appendRecords, scanRecords, AppendFailedError } from './coordinator-log.js'
 import { KeyedTimer, type Clock } from './clock.js'
-import { partitionForGroup } from './partitioner.js'
+import { CoordinatorPartitions } from './coordinator-partitions.js'
 import { TransactionMetadata, TxnState, TXN_STATE_NAMES, decodeTransactionRecord, transactionRecord, type TxnStateId } from './transaction-metadata.js'
 import type { ProducerIdManager } from './producer-ids.js'
 
@@ -87,7 +86,6 @@ export interface DescribedTransaction {
 
 export interface ListedTransaction { transactionalId: string, producerId: bigint, transactionState: string }
 
-type PartitionLoad = 'loading' | 'loaded'
 
 function failed (errorCode: number): ProducerIdAndEpoch {
   return { errorCode, producerId: NO_PRODUCER_ID, producerEpoch: NO_PRODUCER_EPOCH }
@@ -104,11 +102,9 @@ export class TransactionCoordinator {
   readonly txns = new Map<string, TransactionMetadata>()
   /** The state a transaction is being moved to while its record is written. */
   private readonly pendingState = new Map<string, TxnStateId>()
-  private readonly partitions = new Map<number, PartitionLoad>()
+  private readonly partitions: CoordinatorPartitions
   private readonly timer: KeyedTimer
   private readonly inflight = new Set<Promise<unknown>>()
-  private loading: Promise<void> = Promise.resolve()
-  private ensuring: Promise<void> | null = null
   private closed = false
   private readonly log: Logger
   offsetsSink: TxnOffsetsSink | undefined
@@ -116,17 +112,26 @@ export class TransactionCoordinator {
   constructor (private readonly broker: Broker, readonly config: TransactionCoordinatorConfig, private readonly clock: Clock, private readonly producerIds: ProducerIdManager) {
     this.timer = new KeyedTimer(clock)
     this.log = broker.log.child({ component: 'transaction-coordinator' })
+    this.partitions = new CoordinatorPartitions(broker, {
+      name: TRANSACTION_STATE_TOPIC,
+      numPartitions: config.numPartitions,
+      replicationFactor: config.replicationFactor,
+      configs: {
+        'cleanup.policy': 'compact',
+        'min.insync.replicas': '1',
+        'segment.bytes': String(config.segmentBytes),
+        'unclean.leader.election.enable': 'false',
+        'compression.type': 'uncompressed'
+      },
+      keys: 'transactional ids'
+    }, async (p, i) => await this.loadPartition(p, i), () => this.closed, this.log)
   }
 
   // ---------------------------------------------------------------- ownership and loading
 
-  numPartitions (): number {
-    return this.broker.metadata.image.topicsByName.get(TRANSACTION_STATE_TOPIC)?.partitions.length ?? this.config.numPartitions
-  }
+  numPartitions (): number { return this.partitions.numPartitions() }
 
-  partitionFor (transactionalId: string): number {
-    return partitionForGroup(transactionalId, this.numPartitions())
-  }
+  partitionFor (transactionalId: string): number { return this.partitions.partitionFor(transactionalId) }
 
   private statePartition (transactionalId: string): Partition | undefined {
     return this.broker.partition(TRANSACTION_STATE_TOPIC, this.partitionFor(transactionalId))
@@ -138,73 +143,37 @@ export class TransactionCoordinator {
   }
 
   /** Kafka's error for a transactional id this coordinator cannot serve now, or null. */
-  availability (transactionalId: string): number | null {
-    if (this.closed) return ErrorCode.NOT_COORDINATOR
-    if (!this.broker.metadata.image.topicsByName.has(TRANSACTION_STATE_TOPIC)) return ErrorCode.NOT_COORDINATOR
-    const state = this.partitions.get(this.partitionFor(transactionalId))
-    if (state === undefined) return ErrorCode.NOT_COORDINATOR
-    if (state === 'loading') return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS
-    return null
-  }
+  availability (transactionalId: string): number | null { return this.partitions.availability(transactionalId) }
 
   /** Loads an existing __transaction_state (broker start) and starts the periodic checks. */
   startLoading (): Promise<void> {
-    const t = this.broker.metadata.image.topicsByName.get(TRANSACTION_STATE_TOPIC)
-    if (t !== undefined) this.loading = this.loadPartitions(t.partitions.map(p => p.partition))
+    const loading = this.partitions.startLoading()
     this.scheduleChecks()
-    return this.loading
+    return loading
   }
 
-  whenLoaded (): Promise<void> { return this.loading }
+  whenLoaded (): Promise<void> { return this.partitions.whenLoaded() }
 
   /** Creates __transaction_state on first use (FindCoordinator for a transactional id). */
-  ensureTopic (): Promise<void> {
-    this.ensuring ??= this.createAndLoad().finally(() => { this.ensuring = null })
-    return this.ensuring
-  }
+  ensureTopic (): Promise<void> { return this.partitions.ensureTopic() }
 
-  private async createAndLoad (): Promise<void> {
-    const t = await ensureInternalTopic(this.broker, TRANSACTION_STATE_TOPIC, this.config.numPartitions, this.config.replicationFactor, {
-      'cleanup.policy': 'compact',
-      'min.insync.replicas': '1',
-      'segment.bytes': String(this.config.segmentBytes),
-      'unclean.leader.election.enable': 'false',
-      'compression.type': 'uncompressed'
-    })
-    const missing = t.partitions.map(p => p.partition).filter(p => !this.partitions.has(p))
-    if (missing.length > 0) await this.loadPartitions(missing)
-  }
-
-  private async loadPartitions (indexes: number[]): Promise<void> {
-    for (const i of indexes) this.partitions.set(i, 'loading')
-    for (const i of indexes) {
-      if (this.closed) return
-      const p = this.broker.partition(TRANSACTION_STATE_TOPIC, i)
-      if (p === undefined) {
-        this.partitions.delete(i)
-        continue
-      }
-      const loaded = new Map<string, TransactionMetadata | null>()
+  /** Reads one __transaction_state partition back; once it is loaded, transactions caught mid-completion finish. */
+  private async loadPartition (p: Partition, i: number): Promise<() => void> {
+    const loaded = new Map<string, TransactionMetadata | null>()
+    await scanRecords(p, this.config.loadBufferSize, (key, value) => {
+      if (key === null) return
       try {
-        await scanRecords(p, this.config.loadBufferSize, (key, value) => {
-          if (key === null) return
-          try {
-            const r = decodeTransactionRecord(key, value)
-            loaded.set(r.transactionalId, r.metadata)
-          } catch (err) {
-            this.log.warn({ err: (err as Error).message, partition: i }, 'skipping undecodable __transaction_state record')
-          }
-        })
+        const r = decodeTransactionRecord(key, value)
+        loaded.set(r.transactionalId, r.metadata)
       } catch (err) {
-        this.log.error({ err, partition: i }, 'failed to load __transaction_state partition; not serving its transactional ids')
-        this.partitions.delete(i)
-        continue
+        this.log.warn({ err: (err as Error).message, partition: i }, 'skipping undecodable __transaction_state record')
       }
-      for (const [id, m] of loaded) {
-        if (m === null) this.txns.delete(id)
-        else this.txns.set(id, m)
-      }
-      this.partitions.set(i, 'loaded')
+    })
+    for (const [id, m] of loaded) {
+      if (m === null) this.txns.delete(id)
+      else this.txns.set(id, m)
+    }
+    return () => {
       // Transactions caught between Prepare* and Complete* get their markers (again) and complete.
       for (const m of loaded.values()) {
         if (m !== null && (m.state === TxnState.PrepareCommit || m.state === TxnState.PrepareAbort)) this.track(this.writeMarkersAndComplete(m))
@@ -217,7 +186,7 @@ export class TransactionCoordinator {
     if (this.closed) return
     this.closed = true
     this.timer.cancelAll()
-    await this.loading.catch(() => {})
+    await this.partitions.whenLoaded()
     await Promise.allSettled([...this.inflight])
   }
 
@@ -447,8 +416,7 @@ export class TransactionCoordinator {
 
   /** AddOffsetsToTxn: adds the group's __consumer_offsets partition to the transaction. */
   async addOffsets (transactionalId: string, producerId: bigint, producerEpoch: number, groupId: string): Promise<number> {
-    const offsetsPartitions = this.broker.metadata.image.topicsByName.get(OFFSETS_TOPIC)?.partitions.length ?? this.broker.groups.numPartitions()
-    return await this.addPartitions(transactionalId, producerId, producerEpoch, [{ topic: OFFSETS_TOPIC, partition: partitionForGroup(groupId, offsetsPartitions) }])
+    return await this.addPartitions(transactionalId, producerId, producerEpoch, [{ topic: OFFSETS_TOPIC, partition: this.broker.groups.partitionFor(groupId) }])
   }
 
   /**
@@ -661,7 +629,7 @@ export class TransactionCoordinator {
     const now = this.clock.now()
     const out: ListedTransaction[] = []
     for (const m of this.txns.values()) {
-      if (this.partitions.get(this.partitionFor(m.transactionalId)) !== 'loaded') continue
+      if (!this.partitions.owns(m.transactionalId)) continue
       const state = TXN_STATE_NAMES[m.state]!
       if (states.length > 0 && !states.includes(state)) continue
       if (producerIds.length > 0 && !producerIds.includes(m.producerId)) continue
@@ -673,10 +641,7 @@ export class TransactionCoordinator {
   }
 
   /** Partitions of __transaction_state still loading (ListTransactions reports COORDINATOR_LOAD_IN_PROGRESS). */
-  get isLoading (): boolean {
-    for (const s of this.partitions.values()) if (s === 'loading') return true
-    return false
-  }
+  get isLoading (): boolean { return this.partitions.isLoading }
 }
 
 function coordinatorWriteError (err: unknown): number {
