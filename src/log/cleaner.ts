@@ -335,18 +335,22 @@ async function filterBatch (bytes: Buffer, ctx: FilterContext, stats: { read: nu
   }
   stats.kept += retained.length
   const lastOfProducer = view.producerId >= 0n && ctx.producers.get(view.producerId) === view.lastOffset
+  // A rewritten batch keeps its offsets and producer fields, so producer state and sequences survive.
+  const header = {
+    baseOffset: view.baseOffset,
+    lastOffsetDelta: view.lastOffsetDelta,
+    producerId: view.producerId,
+    producerEpoch: view.producerEpoch,
+    baseSequence: view.baseSequence,
+    isTransactional: view.isTransactional,
+    partitionLeaderEpoch: view.partitionLeaderEpoch,
+    timestampType: d.timestampType
+  }
   if (retained.length === 0) {
     if (!lastOfProducer) return undefined
     return await encodeBatch({
+      ...header,
       records: [],
-      baseOffset: view.baseOffset,
-      lastOffsetDelta: view.lastOffsetDelta,
-      producerId: view.producerId,
-      producerEpoch: view.producerEpoch,
-      baseSequence: view.baseSequence,
-      isTransactional: view.isTransactional,
-      partitionLeaderEpoch: view.partitionLeaderEpoch,
-      timestampType: d.timestampType,
       baseTimestamp: view.maxTimestamp,
       maxTimestamp: view.maxTimestamp
     })
@@ -356,15 +360,8 @@ async function filterBatch (bytes: Buffer, ctx: FilterContext, stats: { read: nu
   const newHorizon = setHorizon ? BigInt(ctx.now + ctx.deleteRetentionMs) : horizon
   const out = await encodeBatch({
     records: retained.map(r => ({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp, offsetDelta: Number(r.offset - view.baseOffset) })),
+    ...header,
     compression: view.compression,
-    baseOffset: view.baseOffset,
-    lastOffsetDelta: view.lastOffsetDelta,
-    producerId: view.producerId,
-    producerEpoch: view.producerEpoch,
-    baseSequence: view.baseSequence,
-    isTransactional: view.isTransactional,
-    partitionLeaderEpoch: view.partitionLeaderEpoch,
-    timestampType: d.timestampType,
     baseTimestamp: newHorizon,
     maxTimestamp: d.timestampType === 'LogAppendTime' ? view.maxTimestamp : undefined
   })
