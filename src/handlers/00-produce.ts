@@ -60,6 +60,38 @@ function verifyError (code: number): number {
   }
 }
 
+/** The topic configs every produce reads, resolved through the config layers once per metadata change. */
+interface ProduceConfigs {
+  maxMessageBytes: number
+  minIsr: number
+  logAppendTime: boolean
+  compacted: boolean
+  beforeMax: bigint
+  afterMax: bigint
+  codec: string
+}
+
+// Keyed by the topic's image object (gone with the topic) and checked against the metadata offset, which
+// every topic or broker config change moves.
+const produceConfigCache = new WeakMap<TopicImage, { at: bigint, value: ProduceConfigs }>()
+
+function produceConfigs (broker: Broker, topic: TopicImage): ProduceConfigs {
+  const at = broker.metadata.image.lastOffset
+  const cached = produceConfigCache.get(topic)
+  if (cached !== undefined && cached.at === at) return cached.value
+  const value: ProduceConfigs = {
+    maxMessageBytes: broker.topicConfig(topic, 'max.message.bytes') as number,
+    minIsr: broker.topicConfig(topic, 'min.insync.replicas') as number,
+    logAppendTime: broker.topicConfig(topic, 'message.timestamp.type') === 'LogAppendTime',
+    compacted: (broker.topicConfig(topic, 'cleanup.policy') as string[]).includes('compact'),
+    beforeMax: broker.topicConfig(topic, 'message.timestamp.before.max.ms') as bigint,
+    afterMax: broker.topicConfig(topic, 'message.timestamp.after.max.ms') as bigint,
+    codec: broker.topicConfig(topic, 'compression.type') as string
+  }
+  produceConfigCache.set(topic, { at, value })
+  return value
+}
+
 async function producePartition (ctx: RequestContext, topic: TopicImage, index: number, records: Buffer | null, acks: number, transactionalId: string | null, added?: Promise<number>): Promise<PartitionResponse> {
   const broker = ctx.broker
   if (added !== undefined) {
@@ -68,8 +100,8 @@ async function producePartition (ctx: RequestContext, topic: TopicImage, index: 
   }
   const partition = broker.partition(topic.name, index)
   if (partition === undefined) return errorResponse(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
-  const maxMessageBytes = broker.topicConfig(topic, 'max.message.bytes') as number
-  const checked = validateRecords(records ?? Buffer.alloc(0), { maxMessageBytes, apiVersion: ctx.apiVersion })
+  const cfg = produceConfigs(broker, topic)
+  const checked = validateRecords(records ?? Buffer.alloc(0), { maxMessageBytes: cfg.maxMessageBytes, apiVersion: ctx.apiVersion })
   if (!checked.ok) {
     ctx.log.info({ topic: topic.name, partition: index, errorCode: checked.errorCode, err: checked.message }, 'produce rejected')
     return errorResponse(index, checked.errorCode, checked.message)
@@ -84,7 +116,7 @@ async function producePartition (ctx: RequestContext, topic: TopicImage, index: 
     }
   }
   if (acks === -1) {
-    const minIsr = broker.topicConfig(topic, 'min.insync.replicas') as number
+    const minIsr = cfg.minIsr
     const isr = topic.partitions[index]?.isr.length ?? 0
     if (isr < minIsr) {
       return errorResponse(index, ErrorCode.NOT_ENOUGH_REPLICAS, `The size of the current ISR ${isr} is insufficient to satisfy the min.isr requirement of ${minIsr} for partition ${topic.name}-${index}`)
@@ -92,11 +124,7 @@ async function producePartition (ctx: RequestContext, topic: TopicImage, index: 
   }
   const bytes = records!.subarray(0, checked.validBytes)
   const now = BigInt(Date.now())
-  const logAppendTime = broker.topicConfig(topic, 'message.timestamp.type') === 'LogAppendTime'
-  const compacted = (broker.topicConfig(topic, 'cleanup.policy') as string[]).includes('compact')
-  const beforeMax = broker.topicConfig(topic, 'message.timestamp.before.max.ms') as bigint
-  const afterMax = broker.topicConfig(topic, 'message.timestamp.after.max.ms') as bigint
-  const topicCodec = broker.topicConfig(topic, 'compression.type') as string
+  const { logAppendTime, compacted, beforeMax, afterMax, codec: topicCodec } = cfg
   const targetCodec = topicCodec === 'producer' ? batch.compression : CODECS[topicCodec]!
   // The header's maxTimestamp stands for the records unless it cannot: a timestamp out of range needs
   // the per-record errors Kafka reports, and some producers (sarama) send -1, which Kafka rewrites.
